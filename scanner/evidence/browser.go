@@ -1,0 +1,268 @@
+package evidence
+
+import "time"
+
+// Consent states: the three visits vigie makes, each in a fresh context.
+const (
+	StateInitial = "initial" // no interaction with the banner
+	StateReject  = "reject"  // after clicking the banner's reject
+	StateAccept  = "accept"  // after clicking the banner's accept
+	StateCrawl   = "crawl"   // further first-party pages, no interaction (--pages)
+)
+
+// Phases of a visit relative to the consent action.
+const (
+	PhaseBeforeAction = "before-action"
+	PhaseAfterAction  = "after-action"
+)
+
+// Browser records the headless-browser part of a scan.
+type Browser struct {
+	// Product and Version identify the browser that ran (Chromium 156 …).
+	Product string `json:"product,omitempty"`
+	Version string `json:"version,omitempty"`
+	// Headless says which headless mode ran (new, old/headless-shell).
+	Headless string `json:"headless,omitempty"`
+	// UserAgent, Locale and TimeZone are how the browser presented itself.
+	UserAgent string `json:"user_agent,omitempty"`
+	Locale    string `json:"locale,omitempty"`
+	TimeZone  string `json:"time_zone,omitempty"`
+	// Flags lists the command-line switches it was started with.
+	Flags []string `json:"flags,omitempty"`
+	// ThirdPartyCookies is the third-party cookie policy set in the profile.
+	ThirdPartyCookies string `json:"third_party_cookies,omitempty"`
+	// Visits lists the visits, initial first.
+	Visits []Visit `json:"visits,omitempty"`
+	// Connections lists what the recording proxy saw, across all visits.
+	Connections []Connection `json:"connections,omitempty"`
+}
+
+// Visit returns the visit in the given state, or nil.
+func (b *Browser) Visit(state string) *Visit {
+	if b == nil {
+		return nil
+	}
+	for i := range b.Visits {
+		if b.Visits[i].State == state {
+			return &b.Visits[i]
+		}
+	}
+	return nil
+}
+
+// Visit is one page load in one fresh browser context.
+type Visit struct {
+	// ID is "visit/<state>" (or "visit/crawl/<n>").
+	ID string `json:"id"`
+	// State is initial, reject, accept or crawl.
+	State string `json:"state"`
+	// URL is the URL loaded; FinalURL where it ended after redirects.
+	URL      string `json:"url"`
+	FinalURL string `json:"final_url,omitempty"`
+	// Status is the main document's HTTP status.
+	Status int `json:"status,omitempty"`
+	// Redirects lists the main document's redirect chain, in order.
+	Redirects []Redirect `json:"redirects,omitempty"`
+	// HTTPSRedirect is set when the plain-HTTP URL redirects to HTTPS.
+	HTTPSRedirect *bool `json:"https_redirect,omitempty"`
+	// HSTS is the Strict-Transport-Security header of the final document.
+	HSTS string `json:"hsts,omitempty"`
+	// Requests lists every request the page made, in order.
+	Requests []Request `json:"requests,omitempty"`
+	// Cookies lists every cookie in the context at the end of the visit.
+	Cookies []Cookie `json:"cookies,omitempty"`
+	// Storage lists localStorage, sessionStorage and IndexedDB items.
+	Storage []StorageItem `json:"storage,omitempty"`
+	// Banner is the consent banner found, if any.
+	Banner *Banner `json:"banner,omitempty"`
+	// Action is the consent action performed in this visit, if any.
+	Action *ConsentAction `json:"action,omitempty"`
+	// Screenshots lists the screenshots taken, bundle-relative.
+	Screenshots []Screenshot `json:"screenshots,omitempty"`
+	// HAR is the bundle-relative path of this visit's HAR file.
+	HAR string `json:"har,omitempty"`
+	// Started and Duration time the visit.
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns,omitempty"`
+	// Error is set when the visit failed.
+	Error string `json:"error,omitempty"`
+}
+
+// Redirect is one hop of a redirect chain.
+type Redirect struct {
+	URL      string `json:"url"`
+	Status   int    `json:"status"`
+	Location string `json:"location"`
+}
+
+// Request is one network request made by a page.
+type Request struct {
+	// ID is "req/<n>", unique across the whole scan.
+	ID string `json:"id"`
+	// Visit is the ID of the visit that made it.
+	Visit string `json:"visit"`
+	// Phase is before-action or after-action.
+	Phase string `json:"phase"`
+	URL   string `json:"url"`
+	// Host and RegistrableDomain are the URL's host and eTLD+1.
+	Host              string `json:"host"`
+	RegistrableDomain string `json:"registrable_domain"`
+	Method            string `json:"method"`
+	// Type is Chromium's resource type (Document, Script, Image, Font, XHR …).
+	Type string `json:"type,omitempty"`
+	// Frame is the URL of the frame that made it; Worker is set for workers.
+	Frame  string `json:"frame,omitempty"`
+	Worker bool   `json:"worker,omitempty"`
+	// Initiator says what caused the request.
+	Initiator *Initiator `json:"initiator,omitempty"`
+	Status    int        `json:"status,omitempty"`
+	// MIMEType of the response, when any.
+	MIMEType string `json:"mime_type,omitempty"`
+	// Failed is the network error, when the request failed or was blocked.
+	Failed string `json:"failed,omitempty"`
+	// FromProxyOnly is set for connections the proxy saw but the browser's
+	// event stream did not report (cross-checked).
+	FromProxyOnly bool `json:"from_proxy_only,omitempty"`
+}
+
+// Initiator is what caused a request: the parser, a script, a redirect.
+type Initiator struct {
+	Type   string   `json:"type"`
+	URL    string   `json:"url,omitempty"`
+	Line   int      `json:"line,omitempty"`
+	Stack  []string `json:"stack,omitempty"`
+	Parent string   `json:"parent,omitempty"` // ID of the request that redirected, if any
+}
+
+// Cookie is a cookie present in a browser context.
+type Cookie struct {
+	// ID is "cookie/<state>/<domain>/<path>/<name>".
+	ID     string `json:"id"`
+	Visit  string `json:"visit"`
+	Phase  string `json:"phase"`
+	Name   string `json:"name"`
+	Domain string `json:"domain"`
+	Path   string `json:"path"`
+	// Expires is the expiry time; zero for a session cookie.
+	Expires  time.Time `json:"expires,omitzero"`
+	Session  bool      `json:"session,omitempty"`
+	Secure   bool      `json:"secure,omitempty"`
+	HTTPOnly bool      `json:"http_only,omitempty"`
+	SameSite string    `json:"same_site,omitempty"`
+	// Partition is the top-level site of a partitioned (CHIPS) cookie.
+	Partition string `json:"partition,omitempty"`
+	// Size is the length of the value in bytes; values themselves are not kept.
+	Size int `json:"size,omitempty"`
+	// SetBy says which response or script set it.
+	SetBy *SetBy `json:"set_by,omitempty"`
+	// Blocked is the browser's reason for blocking it, when blocked.
+	Blocked string `json:"blocked,omitempty"`
+}
+
+// SetBy tells which response (Set-Cookie) or script (document.cookie) set a cookie.
+type SetBy struct {
+	// Kind is response or script.
+	Kind string `json:"kind"`
+	// Request is the ID of the request whose response set it.
+	Request string `json:"request,omitempty"`
+	// Script is the URL of the script that wrote it.
+	Script string `json:"script,omitempty"`
+}
+
+// StorageItem is a Web Storage entry or an IndexedDB database.
+type StorageItem struct {
+	// ID is "storage/<state>/<kind>/<origin>/<key>".
+	ID     string `json:"id"`
+	Visit  string `json:"visit"`
+	Phase  string `json:"phase"`
+	Origin string `json:"origin"`
+	// Kind is localStorage, sessionStorage or indexedDB.
+	Kind string `json:"kind"`
+	// Key is the item key or the database name.
+	Key string `json:"key"`
+	// Size is the value's length in bytes.
+	Size int `json:"size,omitempty"`
+}
+
+// Banner is a consent banner found on a page.
+type Banner struct {
+	// Engine is the consent platform (tarteaucitron, Didomi …) or "generic".
+	Engine string `json:"engine"`
+	// Rule is the selector or heuristic that matched.
+	Rule string `json:"rule"`
+	// Frame is the URL of the frame it lives in, when not the main frame.
+	Frame string `json:"frame,omitempty"`
+	// Text is the banner's visible text, truncated.
+	Text string `json:"text,omitempty"`
+	// Buttons lists the first layer's buttons and links.
+	Buttons []Button `json:"buttons,omitempty"`
+}
+
+// Button is one control of a banner's first layer, as rendered.
+type Button struct {
+	// Role is accept, reject, settings or other.
+	Role  string `json:"role"`
+	Label string `json:"label"`
+	// Tag is the element name; IsLink is set for links styled as text.
+	Tag    string `json:"tag"`
+	IsLink bool   `json:"is_link,omitempty"`
+	// Box is the bounding box in CSS pixels.
+	Box Box `json:"box"`
+	// Color and Background are the computed colours (rgb()).
+	Color      string  `json:"color,omitempty"`
+	Background string  `json:"background,omitempty"`
+	FontSize   float64 `json:"font_size,omitempty"`
+	// Contrast is the text-to-background contrast ratio (WCAG).
+	Contrast float64 `json:"contrast,omitempty"`
+	Selector string  `json:"selector,omitempty"`
+}
+
+// Box is a rectangle in CSS pixels.
+type Box struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// ConsentAction is a click on a banner button and what it changed.
+type ConsentAction struct {
+	// Role is reject or accept.
+	Role string `json:"role"`
+	// Button is the label clicked.
+	Button string `json:"button"`
+	// Done is false when the button could not be found or clicked.
+	Done  bool   `json:"done"`
+	Error string `json:"error,omitempty"`
+}
+
+// Screenshot is a PNG taken during a visit.
+type Screenshot struct {
+	// Label says when it was taken (load, after-reject …).
+	Label string `json:"label"`
+	// Path is bundle-relative (screenshots/…png).
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// Connection is one connection the recording proxy made for the browser.
+type Connection struct {
+	// ID is "conn/<n>".
+	ID    string `json:"id"`
+	Visit string `json:"visit,omitempty"`
+	Host  string `json:"host"`
+	Port  int    `json:"port"`
+	// Addresses are those the proxy resolved; Dialed the one it connected to.
+	Addresses []string `json:"addresses,omitempty"`
+	Dialed    string   `json:"dialed,omitempty"`
+	// BytesSent and BytesReceived count the tunnelled bytes.
+	BytesSent     int64         `json:"bytes_sent"`
+	BytesReceived int64         `json:"bytes_received"`
+	Started       time.Time     `json:"started"`
+	Duration      time.Duration `json:"duration_ns"`
+	// Refused is set when the proxy refused the destination (private range …).
+	Refused string `json:"refused,omitempty"`
+	Error   string `json:"error,omitempty"`
+	// Background is set for the browser's own traffic, not the page's.
+	Background bool `json:"background,omitempty"`
+}

@@ -1,0 +1,58 @@
+package evidence
+
+// Legal holds the legal and policy pages found and what they declare.
+type Legal struct {
+	// Pages lists the pages loaded (notice, privacy, cookies).
+	Pages []LegalPage `json:"pages,omitempty"`
+	// Hoster is the hoster the legal notice declares, if any.
+	Hoster *DeclaredOrg `json:"hoster,omitempty"`
+	// Publisher and Director are the publisher and director of publication.
+	Publisher *DeclaredOrg `json:"publisher,omitempty"`
+	Director  *Span        `json:"director,omitempty"`
+	// Mentions lists every catalogue organisation named in the pages.
+	Mentions []Mention `json:"mentions,omitempty"`
+	// Transfers lists declared transfers outside the EU and their basis.
+	Transfers []Span `json:"transfers,omitempty"`
+}
+
+// LegalPage is one legal or policy page.
+type LegalPage struct {
+	// ID is "legal/<n>".
+	ID string `json:"id"`
+	// Kind is notice, privacy or cookies.
+	Kind string `json:"kind"`
+	URL  string `json:"url"`
+	// FoundBy says how: link (with its text), path, or given (--legal).
+	FoundBy string `json:"found_by"`
+	Lang    string `json:"lang,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	// Text is the rendered text (bounded); TextSHA256 and HTMLSHA256 hash
+	// the full text and HTML, kept in the bundle at TextFile and HTMLFile.
+	Text       string `json:"text,omitempty"`
+	TextSHA256 string `json:"text_sha256,omitempty"`
+	HTMLSHA256 string `json:"html_sha256,omitempty"`
+	TextFile   string `json:"text_file,omitempty"`
+	HTMLFile   string `json:"html_file,omitempty"`
+	Error      string `json:"error,omitempty"`
+}
+
+// DeclaredOrg is an organisation as a page declares it.
+type DeclaredOrg struct {
+	Name     string `json:"name,omitempty"`
+	Address  string `json:"address,omitempty"`
+	Postcode string `json:"postcode,omitempty"`
+	City     string `json:"city,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	// Catalogue is the catalogue key the name matched, if any.
+	Catalogue string `json:"catalogue,omitempty"`
+	// Span is the text it was extracted from.
+	Span Span `json:"span"`
+}
+
+// Mention is a catalogue organisation named in a page.
+type Mention struct {
+	Entity string `json:"entity"`
+	Name   string `json:"name"`
+	// Span is the sentence it appears in.
+	Span Span `json:"span"`
+}
