@@ -1,0 +1,139 @@
+package reports
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigie-scan/vigie/checks"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var (
+	started  = time.Date(2026, 11, 21, 9, 50, 27, 0, time.FixedZone("CET", 3600))
+	finished = started.Add(3 * time.Second)
+)
+
+// foundingEvidence is the founding case's DNS evidence, built by hand.
+func foundingEvidence() *evidence.Evidence {
+	return &evidence.Evidence{
+		Target:      evidence.Target{URL: "https://jeparticipe.ville-exemple.fr/", Host: "jeparticipe.ville-exemple.fr", RegistrableDomain: "ville-exemple.fr"},
+		Collected:   []evidence.Kind{evidence.KindDNS},
+		Environment: evidence.Environment{Resolver: "127.0.0.1:5353", Timeout: "2m0s"},
+		DNS: evidence.DNS{
+			Lookups: []evidence.Lookup{{ID: "dns/q/jeparticipe.ville-exemple.fr/A", Name: "jeparticipe.ville-exemple.fr", Type: "A", Rcode: "NOERROR",
+				Answers: []evidence.RR{
+					{Name: "jeparticipe.ville-exemple.fr", Type: "CNAME", TTL: 900, Data: "proxy-fallback.participation-vendor.com."},
+					{Name: "proxy-fallback.participation-vendor.com", Type: "A", TTL: 300, Data: "198.51.100.17"},
+				}}},
+			Resolutions: []evidence.Resolution{{ID: "dns/jeparticipe.ville-exemple.fr", Name: "jeparticipe.ville-exemple.fr",
+				Chain:     []evidence.CNAME{{From: "jeparticipe.ville-exemple.fr", To: "proxy-fallback.participation-vendor.com", TTL: 900}},
+				Canonical: "proxy-fallback.participation-vendor.com", Status: evidence.ResolvedOK,
+				IPv4: []string{"198.51.100.17"}, Lookups: []string{"dns/q/jeparticipe.ville-exemple.fr/A"}}},
+			Zones: []evidence.Zone{{ID: "dns/zone/ville-exemple.fr", Domain: "ville-exemple.fr", DNSSEC: evidence.DNSSECUnsigned,
+				MX: []evidence.MX{{Preference: 10, Host: "mailgate.ville-exemple.fr"}}, SPF: "v=spf1 mx -all"}},
+		},
+		Errors: []evidence.Error{{Stage: "rdap", Target: "198.51.100.17", Error: "connection refused"}},
+	}
+}
+
+func TestReportJSONGolden(t *testing.T) {
+	ev := foundingEvidence()
+	p := &checks.Policy{Ignore: []checks.Ignore{{Check: "dns.no-dnssec", Reason: "registrar migration in 2027", Expires: "2027-03-01"}}}
+	out := checks.Run(ev, p, started)
+	r := New("test", ev, out, p, started, finished)
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/report.golden.json", buf.Bytes())
+
+	back, err := ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.StartedAt.Location() != time.UTC || len(back.Findings) != 1 || back.Findings[0].ID != "hosting.third-party-cname" {
+		t.Errorf("round trip lost data: %+v", back.Findings)
+	}
+}
+
+func TestReadJSONRejects(t *testing.T) {
+	for _, in := range []string{`{"schema":"other/v9","evidence":{}}`, `{"schema":"vigie.report/v1"}`, `not json`} {
+		if _, err := ReadJSON(strings.NewReader(in)); err == nil {
+			t.Errorf("ReadJSON(%s) accepted", in)
+		}
+	}
+}
+
+func TestWriteBundle(t *testing.T) {
+	dir := t.TempDir()
+	ev := foundingEvidence()
+	r := New("test", ev, checks.Run(ev, nil, started), nil, started, finished)
+	arts := []Artifact{{Path: "rdap/ip-198.51.100.17.json", Data: []byte(`{"x":1}`)}}
+	if err := Write(dir, r, []string{"json"}, arts); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	listed, err := ReadManifest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actual, err := HashTree(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) != 2 || listed["report.json"] == "" || listed["rdap/ip-198.51.100.17.json"] != actual["rdap/ip-198.51.100.17.json"] {
+		t.Errorf("manifest %v does not match the files %v", listed, actual)
+	}
+
+	for _, bad := range []string{"../escape", "/etc/passwd", "", "a/../../x", ManifestName} {
+		if err := Write(t.TempDir(), r, nil, []Artifact{{Path: bad}}); err == nil {
+			t.Errorf("artefact path %q accepted", bad)
+		}
+	}
+	if err := Write(t.TempDir(), r, []string{"pdf"}, nil); err == nil || !strings.Contains(err.Error(), "pdf") {
+		t.Errorf("unknown format: %v", err)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	ev := foundingEvidence()
+	r := New("test", ev, checks.Run(ev, nil, started), nil, started, finished)
+	var buf bytes.Buffer
+	if err := WriteSummary(&buf, r, "/tmp/bundle"); err != nil {
+		t.Fatal(err)
+	}
+	s := buf.String()
+	for _, want := range []string{"2 finding(s): 1 medium, 1 low", "hosting.third-party-cname", "error: rdap 198.51.100.17", "/tmp/bundle"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the output (run go test ./reports -update after checking the change):\n%s", path, got)
+	}
+}
