@@ -1,0 +1,133 @@
+package dnsinfo
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNormalise(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{".", ""},
+		{"Example.COM.", "example.com"},
+		{"www.ville-exemple.fr", "www.ville-exemple.fr"},
+		{"a..", "a"},
+		{"ÉCOLE.fr", "École.fr"}, // ASCII only: DNS compares ASCII case-insensitively
+		{"_DMARC.Example.org", "_dmarc.example.org"},
+	}
+	for _, tt := range tests {
+		if got := Normalise(tt.in); got != tt.want {
+			t.Errorf("Normalise(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRegistrableDomain(t *testing.T) {
+	tests := []struct {
+		host, want string
+		wantErr    bool
+	}{
+		{"jeparticipe.ville-exemple.fr", "ville-exemple.fr", false},
+		{"JEPARTICIPE.Ville-Exemple.FR.", "ville-exemple.fr", false},
+		{"ville-exemple.fr", "ville-exemple.fr", false},
+		{"mail135-7.atl141.mandrillapp.com", "mandrillapp.com", false},
+		{"www.example.co.uk", "example.co.uk", false},
+		{"a.b.gouv.fr", "b.gouv.fr", false},
+		{"fr", "", true},
+		{"co.uk", "", true},
+		{"", "", true},
+		{".", "", true},
+		{"203.0.113.10", "", true},
+		{"2001:db8::1", "", true},
+		{"[2001:db8::1]", "", true},
+		{"a..example.com", "", true},
+		{"with space.example.com", "", true},
+		{strings.Repeat("a", 64) + ".example.com", "", true},
+	}
+	for _, tt := range tests {
+		got, err := RegistrableDomain(tt.host)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("RegistrableDomain(%q) = %q, %v; want %q, error %v", tt.host, got, err, tt.want, tt.wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), "registrable domain") {
+			t.Errorf("RegistrableDomain(%q): error %q lacks context", tt.host, err)
+		}
+	}
+}
+
+func TestWalkUp(t *testing.T) {
+	tests := []struct {
+		host, domain string
+		want         []string
+	}{
+		{"a.b.example.fr", "example.fr", []string{"a.b.example.fr", "b.example.fr", "example.fr"}},
+		{"example.fr", "example.fr", []string{"example.fr"}},
+		{"", "example.fr", []string{"example.fr"}},
+		{"other.org", "example.fr", []string{"example.fr"}},
+		{"notexample.fr", "example.fr", []string{"example.fr"}},
+	}
+	for _, tt := range tests {
+		if got := walkUp(tt.host, tt.domain); !slices.Equal(got, tt.want) {
+			t.Errorf("walkUp(%q, %q) = %q, want %q", tt.host, tt.domain, got, tt.want)
+		}
+	}
+}
+
+func TestHasTag(t *testing.T) {
+	tests := []struct {
+		txt, tag string
+		want     bool
+	}{
+		{"v=spf1 mx -all", "v=spf1", true},
+		{"V=SPF1 -all", "v=spf1", true},
+		{"v=spf1", "v=spf1", true},
+		{"v=spf10 -all", "v=spf1", false},
+		{"google-site-verification=x", "v=spf1", false},
+		{"v=DMARC1; p=reject", "v=DMARC1", true},
+		{"v=DMARC1;p=reject", "v=DMARC1", true},
+		{"v=", "v=DMARC1", false},
+	}
+	for _, tt := range tests {
+		if got := hasTag(tt.txt, tt.tag); got != tt.want {
+			t.Errorf("hasTag(%q, %q) = %v", tt.txt, tt.tag, got)
+		}
+	}
+}
+
+func FuzzNormalise(f *testing.F) {
+	for _, s := range []string{"", ".", "Example.COM.", "a..", "\xff\xfe.", "ÉCOLE.fr", "x\x00y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalise(s)
+		if Normalise(n) != n {
+			t.Errorf("Normalise is not idempotent on %q: %q then %q", s, n, Normalise(n))
+		}
+		if strings.HasSuffix(n, ".") || strings.ContainsAny(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+			t.Errorf("Normalise(%q) = %q", s, n)
+		}
+		if len(n) > len(s) {
+			t.Errorf("Normalise(%q) grew to %q", s, n)
+		}
+	})
+}
+
+func FuzzRegistrableDomain(f *testing.F) {
+	for _, s := range []string{"jeparticipe.ville-exemple.fr", "fr", "co.uk", "", "203.0.113.1", "[::1]", "a..b", "x.y.z.example.co.uk.", "*.example.com", "\xff.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := RegistrableDomain(s)
+		if err != nil {
+			return
+		}
+		n := Normalise(s)
+		if d == "" || !within(n, d) {
+			t.Errorf("RegistrableDomain(%q) = %q, not a suffix of %q", s, d, n)
+		}
+		if d2, err := RegistrableDomain(d); err != nil || d2 != d {
+			t.Errorf("RegistrableDomain(%q) = %q, %v; want itself", d, d2, err)
+		}
+	})
+}

@@ -1,0 +1,226 @@
+// Package scantest is vigie's lab: a complete test world served on loopback
+// for vigie's tests and `vigie demo`. It holds the founding cases and a
+// clean, compliant site as scenarios, with documentation address ranges
+// only (RFC 5737, RFC 3849), which are never routable: nothing in the lab
+// can reach, or be confused with, a real host.
+//
+// The lab starts with the DNS server; the RDAP, whois, HTTPS and mail
+// servers join it as fields of Lab, each started by Start and stopped by
+// Close.
+package scantest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// Lab is a complete, loopback-only test world for vigie's tests and
+// `vigie demo`. Start it with Start; Close stops every server.
+type Lab struct {
+	// DNSAddr is the DNS server's "127.0.0.1:port", UDP and TCP on the same
+	// port. It answers from Zone like a (validating) resolver.
+	DNSAddr string
+	// Zone is the DNS data served; tests may change it while the lab runs.
+	Zone *Zone
+
+	dns *dnsServer
+	// closers stop what Start started, run in reverse order by Close.
+	closers   []func() error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start starts every lab server on 127.0.0.1 with random ports, serving the
+// DefaultZone. ctx bounds the start-up only; the servers run until Close.
+// When a server cannot start, those already started are stopped.
+func Start(ctx context.Context) (*Lab, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	l := &Lab{Zone: DefaultZone()}
+	d, err := startDNS(ctx, l.Zone)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("lab: %w", err), l.Close())
+	}
+	l.dns, l.DNSAddr = d, d.addr
+	l.closers = append(l.closers, d.close)
+	return l, nil
+}
+
+// Close stops every server of the lab and frees their ports. It may be
+// called more than once; later calls return the first one's result.
+func (l *Lab) Close() error {
+	l.closeOnce.Do(func() {
+		var errs []error
+		for i := len(l.closers) - 1; i >= 0; i-- {
+			errs = append(errs, l.closers[i]())
+		}
+		if err := errors.Join(errs...); err != nil {
+			l.closeErr = fmt.Errorf("lab close: %w", err)
+		}
+	})
+	return l.closeErr
+}
+
+// DNSQueries returns how many queries for name (any case, trailing dot or
+// not) and type the lab's DNS server has received, over UDP and TCP: a
+// truncated answer retried over TCP counts twice.
+func (l *Lab) DNSQueries(name string, qtype uint16) int {
+	if l.dns == nil {
+		return 0
+	}
+	return l.dns.queries(name, qtype)
+}
+
+// The lab's domains.
+const (
+	// CityDomain is the French city whose portal is the founding case; its
+	// zone is not signed.
+	CityDomain = "ville-exemple.fr"
+	// VendorDomain is the participation-platform vendor's.
+	VendorDomain = "participation-vendor.com"
+	// RelayDomain is the US mail relay the vendor sends through.
+	RelayDomain = "mandrillapp.com"
+	// CleanDomain is the clean, EU-hosted town's; its zone is signed.
+	CleanDomain = "commune-propre.fr"
+)
+
+// Scenario names, the Name of the Sites.
+const (
+	// ScenarioFounding is the founding case: a city portal that is a CNAME
+	// to a vendor's host on a US CDN.
+	ScenarioFounding = "founding"
+	// ScenarioClean is a compliant site hosted by its town's EU hoster.
+	ScenarioClean = "clean"
+	// ScenarioDangling is a name that is a CNAME to a name that does not exist.
+	ScenarioDangling = "dangling-cname"
+	// ScenarioLoop is a name whose CNAME chain loops.
+	ScenarioLoop = "cname-loop"
+)
+
+// Site is one lab scenario: a site to scan and what it stands for.
+type Site struct {
+	// Name is the scenario's name, one of the Scenario constants.
+	Name string
+	// URL is the page to scan.
+	URL string
+	// Description says what the scenario shows.
+	Description string
+}
+
+// Sites returns the lab's scenarios, the founding case first.
+func Sites() []Site {
+	return []Site{
+		{Name: ScenarioFounding, URL: "https://jeparticipe." + CityDomain + "/",
+			Description: "A city's consultation portal: its name is a CNAME to the platform vendor's host, whose addresses are a US CDN's; the vendor sends the city's mail through a US relay."},
+		{Name: ScenarioClean, URL: "https://participez." + CleanDomain + "/",
+			Description: "A town's consultation portal hosted in the town's own domain by a French hoster, in a DNSSEC-signed zone."},
+		{Name: ScenarioDangling, URL: "https://sondage." + CityDomain + "/",
+			Description: "A survey name left as a CNAME to a survey host's name that no longer exists: anyone registering it takes the name over."},
+		{Name: ScenarioLoop, URL: "https://boucle." + CityDomain + "/",
+			Description: "A name whose CNAME chain points back to itself: it never resolves."},
+	}
+}
+
+// DefaultZone returns the DNS data of the lab world, recursive:
+//
+//   - ville-exemple.fr (unsigned): NS, MX (mailgate, mailgate2: the city's
+//     own mail servers), SPF, DMARC, CAA at the apex, www; and the
+//     scenarios: jeparticipe (founding: CNAME to
+//     proxy-fallback.participation-vendor.com, a US CDN's addresses),
+//     sondage (dangling CNAME), boucle (CNAME loop), long (a chain of 20
+//     CNAMEs), nodata (CNAME to a name without addresses), big (40 TXT
+//     records, too big for UDP);
+//   - participation-vendor.com (the vendor; unsigned): apex, MX, and
+//     track, the bounce domain, a CNAME to mandrillapp.com;
+//   - mandrillapp.com: the US mail relay;
+//   - commune-propre.fr (signed): participez, a CNAME inside the domain to
+//     web, at a French hoster; NS, MX, SPF, DMARC, CAA.
+func DefaultZone() *Zone {
+	z := newZone()
+	for _, r := range defaultRecords() {
+		// The records are constants; TestDefaultRecords checks that each is
+		// valid, so that none is silently missing here.
+		_ = z.Add(r)
+	}
+	z.Signed(CleanDomain)
+	return z
+}
+
+// defaultRecords returns the lab world's records.
+func defaultRecords() []Record {
+	const city, vendor, relay, clean = CityDomain, VendorDomain, RelayDomain, CleanDomain
+	rs := []Record{
+		// The city.
+		NS(city, "ns1."+city),
+		A("ns1."+city, "203.0.113.53"),
+		MX(city, 10, "mailgate."+city),
+		MX(city, 20, "mailgate2."+city),
+		A("mailgate."+city, "203.0.113.130"),
+		A("mailgate2."+city, "203.0.113.131"),
+		TXT(city, "v=spf1 mx -all"),
+		TXT("_dmarc."+city, "v=DMARC1; p=quarantine; rua=mailto:dmarc@"+city),
+		CAA(city, 0, "issue", "letsencrypt.org"),
+		A("www."+city, "203.0.113.140"),
+
+		// Founding case: the portal is the vendor's host on a US CDN.
+		CNAME("jeparticipe."+city, "proxy-fallback."+vendor),
+		A("proxy-fallback."+vendor, "198.51.100.17"),
+		A("proxy-fallback."+vendor, "198.51.100.18"),
+		AAAA("proxy-fallback."+vendor, "2001:db8:cf::11"),
+		AAAA("proxy-fallback."+vendor, "2001:db8:cf::12"),
+
+		// Dangling CNAME: the target does not exist.
+		CNAME("sondage."+city, "ville-exemple.survey-host-lab.com"),
+
+		// CNAME loop.
+		CNAME("boucle."+city, "boucle-b."+city),
+		CNAME("boucle-b."+city, "boucle."+city),
+
+		// No address at the end of the chain.
+		CNAME("nodata."+city, "empty."+vendor),
+		TXT("empty."+vendor, "this name has no address"),
+
+		// The vendor.
+		A(vendor, "203.0.113.50"),
+		MX(vendor, 10, "mx."+vendor),
+		A("mx."+vendor, "203.0.113.51"),
+		CNAME("track."+vendor, relay),
+
+		// The US mail relay.
+		A(relay, "192.0.2.135"),
+		A("mail135-7.atl141."+relay, "192.0.2.135"),
+
+		// The clean town, at a French hoster.
+		CNAME("participez."+clean, "web."+clean),
+		A("web."+clean, "203.0.113.10"),
+		AAAA("web."+clean, "2001:db8:f0::10"),
+		NS(clean, "ns1."+clean),
+		A("ns1."+clean, "203.0.113.54"),
+		MX(clean, 10, "mx."+clean),
+		A("mx."+clean, "203.0.113.11"),
+		TXT(clean, "v=spf1 mx -all"),
+		TXT("_dmarc."+clean, "v=DMARC1; p=reject"),
+		CAA(clean, 0, "issue", "letsencrypt.org"),
+	}
+
+	// A chain too long to follow: long → c1.long → … → c20.long, which has
+	// an address.
+	long := "long." + city
+	prev := long
+	for i := 1; i <= 20; i++ {
+		next := fmt.Sprintf("c%d.%s", i, long)
+		rs = append(rs, CNAME(prev, next))
+		prev = next
+	}
+	rs = append(rs, A(prev, "203.0.113.141"))
+
+	// An answer too big for UDP: 40 TXT records of about 100 bytes.
+	for i := range 40 {
+		rs = append(rs, TXT("big."+city, fmt.Sprintf("lab-padding-%02d-%s", i, strings.Repeat("x", 84))))
+	}
+	return rs
+}
