@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
@@ -37,9 +38,15 @@ var hostingThirdPartyCNAME = &Check{
 				r.Name, chainText(*r), link.To, strings.Join(p.firstPartyDomains(), ", "))
 			refs := []string{r.ID}
 			refs = append(refs, r.Lookups...)
-			if org, id := hostOrganisation(ev, link.To); org != nil {
-				summary += fmt.Sprintf(" That domain belongs to %s.", orgText(org))
-				refs = append(refs, id)
+			if h := host(ev, link.To); h != nil {
+				if o := organisation(ev, h.DomainOwner); o != nil {
+					summary += fmt.Sprintf(" That domain belongs to %s.", orgText(o))
+					refs = append(refs, h.ID, o.ID)
+				}
+				if o := organisation(ev, chainOperator(ev, r)); o != nil {
+					summary += fmt.Sprintf(" The chain's addresses are operated by %s.", orgText(o))
+					refs = append(refs, o.ID)
+				}
 			}
 			return []Finding{{Subject: link.To, Summary: summary, Evidence: refs}}, nil
 		}
@@ -56,21 +63,16 @@ func (p *Pass) firstPartyDomains() []string {
 	return ds
 }
 
-// hostOrganisation returns the organisation owning host's domain (or, when
-// unknown, operating its addresses), and the ID of the record saying so.
-func hostOrganisation(ev *evidence.Evidence, host string) (*evidence.Organisation, string) {
-	for i := range ev.Hosts {
-		h := &ev.Hosts[i]
-		if h.Name != host {
-			continue
-		}
-		for _, id := range []string{h.DomainOwner, h.Operator} {
-			if o := organisation(ev, id); o != nil {
-				return o, o.ID
-			}
+// chainOperator returns the ID of the organisation operating the
+// addresses a resolution ends at, from the host records of its names.
+func chainOperator(ev *evidence.Evidence, r *evidence.Resolution) string {
+	names := []string{r.Canonical, r.Name}
+	for _, n := range names {
+		if h := host(ev, n); h != nil && h.Operator != "" {
+			return h.Operator
 		}
 	}
-	return nil, ""
+	return ""
 }
 
 // organisation returns the organisation with the given ID, or nil.
@@ -99,4 +101,123 @@ func orgText(o *evidence.Organisation) string {
 		return o.Name
 	}
 	return fmt.Sprintf("%s (%s)", o.Name, strings.Join(parts, ", "))
+}
+
+var hostingCDNProxy = &Check{
+	ID:       "hosting.cdn-proxy",
+	Title:    "A CDN or reverse proxy terminates the site's TLS",
+	Severity: Medium,
+	Rationale: "When the site's addresses belong to a CDN or reverse-proxy operator, that operator " +
+		"decrypts every request: it sees each visitor's address, every page, every form answer " +
+		"and every password in clear, whatever the legal notice names as the hoster. The origin " +
+		"server behind it is not visible from outside.",
+	Refs: []string{
+		"GDPR art. 28 (processors) and art. 44-49 (transfers)",
+		"LCEN art. 6-III (identification of the hoster)",
+		"CNIL, Guide de la sécurité des données personnelles (2024), fiche sous-traitance",
+	},
+	Remediation: "Name the CDN as a processor in the legal notice and the processing register, with " +
+		"an art. 28 contract; or serve the site without a third-party TLS-terminating proxy, or " +
+		"with an EU-operated one.",
+	Needs: []evidence.Kind{evidence.KindDNS, evidence.KindOwnership},
+	Run: func(p *Pass) ([]Finding, error) {
+		ev := p.Evidence
+		h := host(ev, ev.Target.Host)
+		if h == nil || h.Operator == "" {
+			return nil, NotEvaluated("the operator of %s's addresses is unknown", ev.Target.Host)
+		}
+		o := organisation(ev, h.Operator)
+		if o == nil || !slices.Contains(o.Categories, "cdn") {
+			return nil, nil
+		}
+		refs, addrs := operatorEvidence(ev, h)
+		return []Finding{{
+			Subject: o.ID,
+			Summary: fmt.Sprintf("%s resolves to %s, addresses operated by %s, a CDN / reverse proxy: it terminates TLS and "+
+				"sees all traffic in clear. The origin behind it is not visible.", h.Name, strings.Join(addrs, ", "), orgText(o)),
+			Evidence: append(refs, o.ID),
+		}}, nil
+	},
+}
+
+var hostingOperatorOutsideEEA = &Check{
+	ID:       "hosting.operator-outside-eea",
+	Title:    "The site is served by an operator registered outside the EU/EEA",
+	Severity: High,
+	Rationale: "An operator incorporated outside the EU/EEA is subject to its own country's laws on " +
+		"access to data (for the US, FISA section 702 and the CLOUD Act), whatever the location of " +
+		"its servers. Transfers to it need an adequacy decision or art. 46 safeguards, and citizens " +
+		"must be told. For an anycast CDN, the address says nothing about where servers are: the " +
+		"operator's legal seat is what counts.",
+	Refs: []string{
+		"GDPR art. 44-49 (transfers to third countries)",
+		"CJEU C-311/18 Schrems II (2020)",
+		"Commission Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework)",
+	},
+	Remediation: "Host the consultation with an operator incorporated in the EU/EEA (for instance a " +
+		"French or EU hoster, ideally SecNumCloud-qualified for sensitive processing), or document " +
+		"the transfer basis (DPF certification, standard contractual clauses and a transfer impact " +
+		"assessment) and say so in the privacy notice. A policy may allow the country or bloc.",
+	Needs: []evidence.Kind{evidence.KindDNS, evidence.KindOwnership},
+	Run: func(p *Pass) ([]Finding, error) {
+		ev := p.Evidence
+		var out []Finding
+		seen := map[string]bool{}
+		for i := range ev.Hosts {
+			h := &ev.Hosts[i]
+			if !servesSite(h) || h.Operator == "" || seen[h.Operator] {
+				continue
+			}
+			seen[h.Operator] = true
+			o := organisation(ev, h.Operator)
+			if o == nil || o.Country == "" || o.Bloc == evidence.BlocEU || o.Bloc == evidence.BlocEEA || p.Policy.AllowsCountry(o.Country, o.Bloc) {
+				continue
+			}
+			refs, addrs := operatorEvidence(ev, h)
+			summary := fmt.Sprintf("%s operates the network(s) serving %s (%s), and is registered in %s, outside the EU/EEA.",
+				orgText(o), h.Name, strings.Join(addrs, ", "), o.Country)
+			if o.Note != "" {
+				summary += " Note: " + o.Note + "."
+			}
+			out = append(out, Finding{Subject: o.ID, Summary: summary, Evidence: append(refs, o.ID)})
+		}
+		return out, nil
+	},
+}
+
+// servesSite reports whether a host is the site or a name of its chain.
+func servesSite(h *evidence.Host) bool {
+	return slices.Contains(h.Roles, evidence.RoleSite) || slices.Contains(h.Roles, evidence.RoleChain)
+}
+
+// host returns the host record for name, or nil.
+func host(ev *evidence.Evidence, name string) *evidence.Host {
+	for i := range ev.Hosts {
+		if ev.Hosts[i].Name == name {
+			return &ev.Hosts[i]
+		}
+	}
+	return nil
+}
+
+// operatorEvidence lists the records that tie a host to its operator (host,
+// resolution, addresses, networks) and the addresses themselves.
+func operatorEvidence(ev *evidence.Evidence, h *evidence.Host) ([]string, []string) {
+	refs := []string{h.ID}
+	if h.Resolution != "" {
+		refs = append(refs, h.Resolution)
+	}
+	var addrs []string
+	if r := ev.DNS.Resolution(h.Name); r != nil {
+		addrs = r.Addrs()
+	}
+	for _, a := range ev.Addresses {
+		if slices.Contains(addrs, a.IP) {
+			refs = append(refs, a.ID)
+			if a.Network != "" {
+				refs = append(refs, a.Network)
+			}
+		}
+	}
+	return refs, addrs
 }

@@ -42,14 +42,18 @@ func TestThirdPartyCNAME(t *testing.T) {
 
 func TestThirdPartyCNAMENamesTheOrganisation(t *testing.T) {
 	ev := site("jeparticipe.ville.fr", "ville.fr", []evidence.Resolution{res("jeparticipe.ville.fr", evidence.ResolvedOK, "proxy.vendor.com")}, nil)
-	ev.Hosts = []evidence.Host{{ID: "host/proxy.vendor.com", Name: "proxy.vendor.com", DomainOwner: "org/vendor"}}
-	ev.Organisations = []evidence.Organisation{{ID: "org/vendor", Name: "Vendor", LegalEntity: "Vendor SAS", Country: "FR"}}
+	ev.Hosts = []evidence.Host{{ID: "host/proxy.vendor.com", Name: "proxy.vendor.com", DomainOwner: "org/vendor", Operator: "org/cdn"}}
+	ev.Organisations = []evidence.Organisation{
+		{ID: "org/vendor", Name: "Vendor", LegalEntity: "Vendor SAS", Country: "FR"},
+		{ID: "org/cdn", Name: "Edge", LegalEntity: "Edge, Inc.", Country: "US"},
+	}
 	out := RunChecks([]*Check{hostingThirdPartyCNAME}, ev, nil, testNow)
 	if len(out.Findings) != 1 {
 		t.Fatalf("findings: %+v", out.Findings)
 	}
 	f := out.Findings[0]
-	if !strings.Contains(f.Summary, "Vendor (Vendor SAS, FR)") || !slices.Contains(f.Evidence, "org/vendor") {
+	if !strings.Contains(f.Summary, "belongs to Vendor (Vendor SAS, FR)") || !strings.Contains(f.Summary, "operated by Edge (Edge, Inc., US)") ||
+		!slices.Contains(f.Evidence, "org/vendor") || !slices.Contains(f.Evidence, "org/cdn") {
 		t.Errorf("finding does not name the organisation: %q %v", f.Summary, f.Evidence)
 	}
 }

@@ -119,7 +119,8 @@ func ParsePolicy(r io.Reader) (*Policy, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("parse: %w", err)
+		// yaml lists several problems on several lines: keep one line.
+		return nil, fmt.Errorf("parse: %s", strings.Join(strings.Fields(err.Error()), " "))
 	}
 	if err := p.validate(); err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ package checks
 // added here and nowhere else; TestRegistry validates every entry.
 var registry = []*Check{
 	hostingThirdPartyCNAME,
+	hostingCDNProxy,
+	hostingOperatorOutsideEEA,
 	dnsDanglingCNAME,
 	dnsNoDNSSEC,
 }

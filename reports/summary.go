@@ -3,9 +3,11 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/vigie-scan/vigie/checks"
+	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
 // WriteSummary writes a short human summary: the verdict, findings by
@@ -13,6 +15,7 @@ import (
 func WriteSummary(w io.Writer, r *Report, dir string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "vigie %s — %s\n", r.Tool.Version, targetName(r))
+	writeOperators(&b, r)
 	counts := checks.CountBySeverity(r.Findings)
 	if len(r.Findings) == 0 {
 		b.WriteString("No findings.\n")
@@ -58,4 +61,57 @@ func targetName(r *Report) string {
 		return strings.Join(r.Target.MailFiles, ", ")
 	}
 	return "(no target)"
+}
+
+// writeOperators says who operates the site: its chain, the operator of its
+// addresses and the owner of each domain in the chain.
+func writeOperators(b *strings.Builder, r *Report) {
+	ev := r.Evidence
+	res := ev.DNS.Resolution(ev.Target.Host)
+	if res == nil {
+		return
+	}
+	names := []string{res.Name}
+	for _, c := range res.Chain {
+		names = append(names, c.To)
+	}
+	fmt.Fprintf(b, "Name: %s (%s)\n", strings.Join(names, " → "), res.Status)
+	if addrs := res.Addrs(); len(addrs) > 0 {
+		fmt.Fprintf(b, "Addresses: %s\n", strings.Join(addrs, ", "))
+	}
+	orgs := map[string]*evidence.Organisation{}
+	for i := range ev.Organisations {
+		orgs[ev.Organisations[i].ID] = &ev.Organisations[i]
+	}
+	domains := map[string]bool{}
+	for _, h := range ev.Hosts {
+		if !slices.Contains(names, h.Name) {
+			continue
+		}
+		if o := orgs[h.Operator]; o != nil && h.Name == res.Canonical {
+			fmt.Fprintf(b, "Operated by: %s\n", describeOrg(o))
+		}
+		if o := orgs[h.DomainOwner]; o != nil && !domains[h.RegistrableDomain] {
+			domains[h.RegistrableDomain] = true
+			fmt.Fprintf(b, "Domain %s: %s\n", h.RegistrableDomain, describeOrg(o))
+		}
+	}
+}
+
+func describeOrg(o *evidence.Organisation) string {
+	s := o.Name
+	var parts []string
+	if o.LegalEntity != "" && o.LegalEntity != o.Name {
+		parts = append(parts, o.LegalEntity)
+	}
+	if o.Country != "" {
+		parts = append(parts, o.Country)
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if len(o.MatchedBy) > 0 {
+		s += " — via " + strings.Join(o.MatchedBy, ", ")
+	}
+	return s
 }

@@ -25,6 +25,12 @@ type Lab struct {
 	DNSAddr string
 	// Zone is the DNS data served; tests may change it while the lab runs.
 	Zone *Zone
+	// RDAP serves ip, domain, autnum and entity objects for the lab's
+	// networks and domains (RDAP.URL is the base URL for --rdap-server).
+	RDAP *RDAPServer
+	// Whois answers for the same networks in the registries' whois formats
+	// (Whois.Addr is the host:port for --whois-server).
+	Whois *WhoisServer
 
 	dns *dnsServer
 	// closers stop what Start started, run in reverse order by Close.
@@ -47,6 +53,14 @@ func Start(ctx context.Context) (*Lab, error) {
 	}
 	l.dns, l.DNSAddr = d, d.addr
 	l.closers = append(l.closers, d.close)
+	if l.RDAP, err = StartRDAPServer(LabRDAP()); err != nil {
+		return nil, errors.Join(fmt.Errorf("lab rdap: %w", err), l.Close())
+	}
+	l.closers = append(l.closers, l.RDAP.Close)
+	if l.Whois, err = StartWhoisServer(LabWhois()); err != nil {
+		return nil, errors.Join(fmt.Errorf("lab whois: %w", err), l.Close())
+	}
+	l.closers = append(l.closers, l.Whois.Close)
 	return l, nil
 }
 

@@ -1,0 +1,59 @@
+# vigie — build, test and demo. `make demo` and `make test` work on a fresh
+# machine with Go installed and no internet beyond the Go module proxy.
+
+GO        ?= go
+BIN       ?= bin/vigie
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+FUZZTIME  ?= 20s
+DEMO_OUT  ?= demo-report
+
+.PHONY: all build test demo bench lint fuzz browser clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigie
+
+# browser makes sure a Chromium is available for the browser tests and the
+# demo: installed with apt when missing and we are root, otherwise we say
+# what to do (browser tests then skip, unless VIGIE_REQUIRE_BROWSER=1).
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	   || command -v google-chrome >/dev/null 2>&1 || command -v headless_shell >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: installing Debian's chromium (browser tests need it)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "make: could not install chromium; browser tests will skip"; \
+	else \
+	  echo "make: no Chromium found and cannot install it here."; \
+	  echo "      Install it (Debian/Ubuntu: sudo apt-get install chromium) or pass --browser PATH;"; \
+	  echo "      browser tests will skip until then."; \
+	fi
+
+test: browser
+	$(GO) vet ./...
+	$(GO) test -race -timeout 9m ./...
+
+demo: build
+	./$(BIN) demo --out $(DEMO_OUT)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# fuzz runs every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin $(DEMO_OUT)

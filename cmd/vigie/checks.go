@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-scan/vigie/checks"
+	"github.com/vigie-scan/vigie/reports"
+)
+
+func newChecksCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "checks",
+		Short: "List every check: ID, severity, title, references",
+		Args:  noArgs,
+		RunE: func(*cobra.Command, []string) error {
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tREFERENCES")
+			for _, c := range checks.All() {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Title, strings.Join(c.Refs, "; "))
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newExplainCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain ID",
+		Short: "Explain one check: what, why, legal basis, how to fix",
+		Args:  exactArgs(1, "one check ID"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			c := checks.Lookup(args[0])
+			if c == nil {
+				return usage(fmt.Errorf("unknown check ID %q (see `vigie checks`)", args[0]))
+			}
+			var needs []string
+			for _, k := range c.Needs {
+				needs = append(needs, string(k))
+			}
+			_, err := fmt.Fprintf(stdout, "%s — %s\nDefault severity: %s\nNeeds evidence: %s\n\nWhy it matters\n  %s\n\nReferences\n  - %s\n\nHow to fix\n  %s\n",
+				c.ID, c.Title, c.Severity, strings.Join(needs, ", "), c.Rationale, strings.Join(c.Refs, "\n  - "), c.Remediation)
+			return err
+		},
+	}
+}
+
+func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
+	var policy, failOn, out string
+	cmd := &cobra.Command{
+		Use:   "check REPORT.json",
+		Short: "Re-run the checks on a saved report's evidence, offline",
+		Long: "Re-run every check on the evidence saved in a report.json, for instance under a new policy.\n" +
+			"Nothing is fetched. With --out, a new bundle is written with the new results.",
+		Args: exactArgs(1, "one report.json"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			g, err := newGate(policy, failOn, "json")
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return usage(err)
+			}
+			defer f.Close()
+			old, err := reports.ReadJSON(f)
+			if err != nil {
+				return usage(fmt.Errorf("%s: %w", args[0], err))
+			}
+			fmt.Fprintf(stderr, "vigie: check  re-running %d checks on %s (scanned %s)\n", len(checks.All()), args[0], old.StartedAt.Format(time.RFC3339))
+			if err := g.writeEvidence(stdout, out, old.Evidence, old.StartedAt, old.FinishedAt, nil); err != nil {
+				return err
+			}
+			return g.verdict()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&policy, "policy", "", "policy `FILE` to apply")
+	f.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (or none)")
+	f.StringVar(&out, "out", "", "write a new bundle into `DIR`")
+	return cmd
+}

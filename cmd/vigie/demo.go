@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/scantest"
+)
+
+func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Start the built-in lab and scan it (works offline)",
+		Long: "Start vigie's loopback lab — a DNS server with the founding case's zone and more — and\n" +
+			"scan each of its sites, writing one report bundle per site under --out.\n" +
+			"Nothing leaves the machine.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			lab, err := scantest.Start(ctx)
+			if err != nil {
+				return unreachable(fmt.Errorf("start the lab: %w", err))
+			}
+			defer lab.Close()
+			fmt.Fprintf(stderr, "vigie: demo   lab DNS on %s, RDAP on %s, whois on %s\n", lab.DNSAddr, lab.RDAP.URL, lab.Whois.Addr)
+			for _, site := range scantest.Sites() {
+				fmt.Fprintf(stdout, "\n== %s — %s\n", site.Name, site.Description)
+				g, err := newGate("", "none", "json")
+				if err != nil {
+					return err
+				}
+				opts := labOptions(lab, site.URL)
+				opts.Progress = progressTo(stderr)
+				res, err := scanner.Scan(ctx, opts)
+				if err != nil {
+					return unreachable(fmt.Errorf("scan %s: %w", site.URL, err))
+				}
+				if err := g.write(stdout, filepath.Join(out, site.Name), res); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(stdout, "\nDemo reports written under %s/ (one bundle per site; start with %s)\n", out, filepath.Join(out, scantest.Sites()[0].Name, "report.json"))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "vigie-demo", "`DIR` for the demo's report bundles")
+	return cmd
+}
+
+// labOptions points every external name of a scan at the lab.
+func labOptions(lab *scantest.Lab, url string) scanner.Options {
+	return scanner.Options{URL: url, Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL, WhoisServer: lab.Whois.Addr}
+}

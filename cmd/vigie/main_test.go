@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigie-scan/vigie/reports"
+	"github.com/vigie-scan/vigie/scanner/scantest"
+)
+
+// vigie runs the command line and returns its exit code, stdout and stderr.
+func vigie(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func startLab(t *testing.T) *scantest.Lab {
+	t.Helper()
+	lab, err := scantest.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lab.Close() })
+	return lab
+}
+
+// labArgs points a scan at the lab's servers, without the user's cache.
+func labArgs(lab *scantest.Lab) []string {
+	return []string{"--resolver", lab.DNSAddr, "--rdap-server", lab.RDAP.URL, "--whois-server", lab.Whois.Addr, "--cache-dir="}
+}
+
+func readReport(t *testing.T, dir string) *reports.Report {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := reports.ReadJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func findingIDs(r *reports.Report) string {
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.ID)
+	}
+	return strings.Join(ids, ",")
+}
+
+// founding lists the founding case's findings, most severe first.
+const founding = "hosting.operator-outside-eea,hosting.cdn-proxy,hosting.third-party-cname,dns.no-dnssec"
+
+func TestScanExitCodes(t *testing.T) {
+	lab := startLab(t)
+	allowUS := filepath.Join(t.TempDir(), "us.yaml")
+	os.WriteFile(allowUS, []byte("allowed:\n  countries: [EEA, US]\n"), 0o644)
+	tests := []struct {
+		name     string
+		url      string
+		args     []string
+		code     int
+		findings string
+	}{
+		{"founding case, default fail-on high", "https://jeparticipe.ville-exemple.fr/", nil, exitFindings, founding},
+		{"founding case, fail-on critical", "https://jeparticipe.ville-exemple.fr/", []string{"--fail-on", "critical"}, exitOK, founding},
+		{"founding case, fail-on none", "https://jeparticipe.ville-exemple.fr/", []string{"--fail-on", "none"}, exitOK, founding},
+		{"founding case, US allowed", "https://jeparticipe.ville-exemple.fr/", []string{"--policy", allowUS}, exitOK, "hosting.cdn-proxy,hosting.third-party-cname,dns.no-dnssec"},
+		{"clean site", "https://participez.commune-propre.fr/", []string{"--fail-on", "info"}, exitOK, ""},
+		{"dangling CNAME", "https://sondage.ville-exemple.fr/", nil, exitUnreachable, "dns.dangling-cname,hosting.third-party-cname,dns.no-dnssec"},
+		{"CNAME loop", "https://boucle.ville-exemple.fr/", nil, exitUnreachable, "dns.no-dnssec"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "bundle")
+			args := append(append([]string{"scan", tt.url, "--out", dir}, labArgs(lab)...), tt.args...)
+			code, stdout, stderr := vigie(t, args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			r := readReport(t, dir)
+			if got := findingIDs(r); got != tt.findings {
+				t.Errorf("findings %q, want %q", got, tt.findings)
+			}
+			if !strings.Contains(stdout, dir) || strings.Contains(stdout, "vigie: dns") {
+				t.Errorf("stdout should carry the summary only:\n%s", stdout)
+			}
+			if !strings.Contains(stderr, "vigie: dns") {
+				t.Errorf("no progress on stderr:\n%s", stderr)
+			}
+			if _, err := os.Stat(filepath.Join(dir, reports.ManifestName)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestScanPolicy(t *testing.T) {
+	lab := startLab(t)
+	policy := filepath.Join(t.TempDir(), "vigie.yaml")
+	os.WriteFile(policy, []byte("organisation:\n  domains: [participation-vendor.com]\nseverity:\n  dns.no-dnssec: critical\n"), 0o644)
+	dir := filepath.Join(t.TempDir(), "b")
+	code, stdout, _ := vigie(t, append([]string{"scan", "https://jeparticipe.ville-exemple.fr/", "--out", dir, "--policy", policy}, labArgs(lab)...)...)
+	if code != exitFindings {
+		t.Fatalf("exit %d: the critical override should fail the default gate\n%s", code, stdout)
+	}
+	if got := findingIDs(readReport(t, dir)); got != "dns.no-dnssec,hosting.operator-outside-eea,hosting.cdn-proxy" {
+		t.Errorf("findings %q: the vendor domain is first party under this policy", got)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	policy := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(policy, []byte("organisation:\n  nom: x\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad URL", []string{"scan", "ftp://x.fr/"}, "scheme"},
+		{"no URL", []string{"scan"}, "one URL"},
+		{"unknown flag", []string{"scan", "https://x.fr/", "--nope"}, "nope"},
+		{"unreadable policy", []string{"scan", "https://x.fr/", "--policy", "/nonexistent.yaml"}, "nonexistent.yaml"},
+		{"unknown policy key", []string{"scan", "https://x.fr/", "--policy", policy}, "nom"},
+		{"bad fail-on", []string{"scan", "https://x.fr/", "--fail-on", "severe"}, "severe"},
+		{"bad format", []string{"scan", "https://x.fr/", "--format", "pdf"}, "pdf"},
+		{"unknown check", []string{"explain", "no.such-check"}, "no.such-check"},
+		{"unknown command", []string{"scna"}, "scna"},
+		{"check without report", []string{"check", "/nonexistent/report.json"}, "report.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := vigie(t, tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("want one line naming %q, got:\n%s", tt.want, stderr)
+			}
+		})
+	}
+}
+
+func TestChecksAndExplain(t *testing.T) {
+	code, out, _ := vigie(t, "checks")
+	if code != 0 || !strings.Contains(out, "hosting.third-party-cname") || !strings.Contains(out, "dns.no-dnssec") {
+		t.Errorf("checks: %d\n%s", code, out)
+	}
+	code, out, _ = vigie(t, "explain", "dns.dangling-cname")
+	for _, want := range []string{"dns.dangling-cname", "Default severity: high", "Why it matters", "References", "How to fix"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = vigie(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "vigie ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestCheckReRunsSavedEvidence(t *testing.T) {
+	lab := startLab(t)
+	dir := filepath.Join(t.TempDir(), "b")
+	if code, out, errs := vigie(t, append([]string{"scan", "https://jeparticipe.ville-exemple.fr/", "--out", dir}, labArgs(lab)...)...); code != exitFindings {
+		t.Fatalf("scan: %d\n%s\n%s", code, out, errs)
+	}
+	lab.Close() // re-checking must not need the network
+	policy := filepath.Join(t.TempDir(), "p.yaml")
+	os.WriteFile(policy, []byte("ignore:\n  - check: hosting.third-party-cname\n    reason: accepted\n"), 0o644)
+	out2 := filepath.Join(t.TempDir(), "c")
+	code, stdout, stderr := vigie(t, "check", filepath.Join(dir, "report.json"), "--policy", policy, "--fail-on", "low", "--out", out2)
+	if code != exitFindings {
+		t.Fatalf("check: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	r := readReport(t, out2)
+	if findingIDs(r) != "hosting.operator-outside-eea,hosting.cdn-proxy,dns.no-dnssec" || len(r.Ignored) != 1 || r.Ignored[0].Ignore.Reason != "accepted" {
+		b, _ := json.MarshalIndent(r.Ignored, "", " ")
+		t.Errorf("findings %q ignored %s", findingIDs(r), b)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := vigie(t, "demo", "--out", dir)
+	if code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	r := readReport(t, filepath.Join(dir, scantest.Sites()[0].Name))
+	res := r.Evidence.DNS.Resolution(r.Target.Host)
+	if res == nil || len(res.Chain) == 0 || !strings.Contains(findingIDs(r), "hosting.third-party-cname") {
+		t.Errorf("demo founding case lacks its chain or finding: %+v %s", res, findingIDs(r))
+	}
+}

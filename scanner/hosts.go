@@ -1,0 +1,63 @@
+package scanner
+
+import (
+	"slices"
+
+	"github.com/vigie-scan/vigie/scanner/dnsinfo"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+)
+
+// buildHosts lists every host name the evidence mentions, with its roles.
+func buildHosts(ev *evidence.Evidence) []evidence.Host {
+	byName := map[string]*evidence.Host{}
+	add := func(name, role, seenIn string) {
+		name = dnsinfo.Normalise(name)
+		if name == "" {
+			return
+		}
+		h, ok := byName[name]
+		if !ok {
+			rd, _ := dnsinfo.RegistrableDomain(name)
+			h = &evidence.Host{ID: "host/" + name, Name: name, RegistrableDomain: rd}
+			if r := ev.DNS.Resolution(name); r != nil {
+				h.Resolution = r.ID
+			}
+			byName[name] = h
+		}
+		if !slices.Contains(h.Roles, role) {
+			h.Roles = append(h.Roles, role)
+		}
+		if seenIn != "" && !slices.Contains(h.SeenIn, seenIn) {
+			h.SeenIn = append(h.SeenIn, seenIn)
+		}
+	}
+	if r := ev.DNS.Resolution(ev.Target.Host); r != nil {
+		add(ev.Target.Host, evidence.RoleSite, r.ID)
+		for _, c := range r.Chain {
+			add(c.To, evidence.RoleChain, r.ID)
+		}
+	} else if ev.Target.Host != "" {
+		add(ev.Target.Host, evidence.RoleSite, "")
+	}
+	for _, z := range ev.DNS.Zones {
+		for _, mx := range z.MX {
+			add(mx.Host, evidence.RoleMailServers, z.ID)
+		}
+	}
+	out := make([]evidence.Host, 0, len(byName))
+	for _, h := range byName {
+		slices.Sort(h.Roles)
+		slices.Sort(h.SeenIn)
+		out = append(out, *h)
+	}
+	slices.SortFunc(out, func(a, b evidence.Host) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -1,0 +1,240 @@
+// Package owner names who operates a network or owns a domain: RDAP first
+// (github.com/openrdap/rdap, IANA bootstrap or one --rdap-server), whois as
+// the fallback when RDAP fails or has no answer (github.com/likexian/whois,
+// with an IP/ASN parser for the five regional registries' formats).
+//
+// Lookups are polite: an address inside a range already answered is served
+// from that answer, concurrent lookups for the same /24 (IPv4) or /48 (IPv6)
+// are coalesced, answers can be kept on disk across runs with a TTL, and
+// each server is rate-limited. Raw answers are returned with every record so
+// that the report bundle can keep them as evidence.
+package owner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Config configures a Client.
+type Config struct {
+	// RDAPServer sends every RDAP query to this base URL; "" uses the IANA bootstrap.
+	RDAPServer string
+	// WhoisServer sends every whois query to this host:port; "" lets the
+	// registries' servers answer.
+	WhoisServer string
+	// NoWhois disables the whois fallback.
+	NoWhois bool
+	// CacheDir keeps answers on disk across runs; "" disables the disk cache.
+	CacheDir string
+	// CacheTTL is how long disk-cached answers are used; default 24h.
+	CacheTTL time.Duration
+	// HTTP is the client for RDAP; nil for a default one.
+	HTTP *http.Client
+	// Timeout bounds each RDAP request and whois exchange.
+	Timeout time.Duration
+	// Now is the clock for the disk cache; nil for time.Now.
+	Now func() time.Time
+}
+
+// Client looks up networks, domains and autonomous systems.
+type Client struct {
+	rdap  *RDAPClient
+	whois *WhoisClient
+	disk  *diskCache
+
+	flights singleflight.Group
+	mu      sync.Mutex
+	nets    []*NetworkRecord // every network answered in this run
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	rc, err := NewRDAPClient(RDAPConfig{Server: cfg.RDAPServer, HTTP: cfg.HTTP, Timeout: cfg.Timeout})
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{rdap: rc}
+	if !cfg.NoWhois {
+		c.whois = NewWhoisClient(cfg.WhoisServer, cfg.Timeout)
+	}
+	if cfg.CacheDir != "" {
+		// The cache is keyed by the servers asked, so that a lab's or a
+		// staging network's answers never stand in for the registries'.
+		scope := "rdap=" + cfg.RDAPServer + ";whois=" + cfg.WhoisServer
+		c.disk, err = openDiskCache(cfg.CacheDir, scope, cfg.CacheTTL, cfg.Now)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// RDAPRequests returns the number of RDAP HTTP requests made so far.
+func (c *Client) RDAPRequests() int { return c.rdap.Requests() }
+
+// Network returns the network containing ip, with its registrant.
+func (c *Client) Network(ctx context.Context, ip netip.Addr) (*NetworkRecord, error) {
+	ip = ip.Unmap()
+	if !ip.IsValid() {
+		return nil, errors.New("invalid IP address")
+	}
+	if n := c.cachedNetwork(ip); n != nil {
+		return n, nil
+	}
+	v, err, _ := c.flights.Do("ip:"+coalesceKey(ip), func() (any, error) {
+		if n := c.cachedNetwork(ip); n != nil {
+			return n, nil
+		}
+		n, err := c.lookupNetwork(ctx, ip)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		c.nets = append(c.nets, n)
+		c.mu.Unlock()
+		c.disk.putNetwork(n)
+		return n, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	n := v.(*NetworkRecord)
+	if !n.Contains(ip) {
+		// Another address of the same /24 was answered with a smaller
+		// network: look this one up on its own.
+		return c.lookupAndKeep(ctx, ip)
+	}
+	return n, nil
+}
+
+func (c *Client) lookupAndKeep(ctx context.Context, ip netip.Addr) (*NetworkRecord, error) {
+	n, err := c.lookupNetwork(ctx, ip)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.nets = append(c.nets, n)
+	c.mu.Unlock()
+	c.disk.putNetwork(n)
+	return n, nil
+}
+
+// cachedNetwork returns the most specific network already answered that
+// contains ip, from this run or the disk cache.
+func (c *Client) cachedNetwork(ip netip.Addr) *NetworkRecord {
+	c.mu.Lock()
+	best := mostSpecific(c.nets, ip)
+	c.mu.Unlock()
+	if best != nil {
+		return best
+	}
+	if n := c.disk.network(ip); n != nil {
+		c.mu.Lock()
+		c.nets = append(c.nets, n)
+		c.mu.Unlock()
+		return n
+	}
+	return nil
+}
+
+func mostSpecific(nets []*NetworkRecord, ip netip.Addr) *NetworkRecord {
+	var best *NetworkRecord
+	for _, n := range nets {
+		if n.Contains(ip) && (best == nil || narrower(n, best)) {
+			best = n
+		}
+	}
+	return best
+}
+
+// narrower reports whether a's range is inside b's and smaller.
+func narrower(a, b *NetworkRecord) bool {
+	return a.Start.Compare(b.Start) >= 0 && a.End.Compare(b.End) <= 0 && (a.Start != b.Start || a.End != b.End)
+}
+
+// coalesceKey groups addresses that almost always share a network: the
+// /24 of an IPv4 address, the /48 of an IPv6 one.
+func coalesceKey(ip netip.Addr) string {
+	bits := 48
+	if ip.Is4() {
+		bits = 24
+	}
+	p, _ := ip.Prefix(bits)
+	return p.String()
+}
+
+// lookupNetwork asks RDAP, then whois.
+func (c *Client) lookupNetwork(ctx context.Context, ip netip.Addr) (*NetworkRecord, error) {
+	n, rerr := c.rdap.IP(ctx, ip)
+	if rerr == nil {
+		return n, nil
+	}
+	if ctx.Err() != nil || c.whois == nil {
+		return nil, rerr
+	}
+	ans, werr := c.whois.Query(ctx, ip.String())
+	if werr == nil {
+		var wn *WhoisNetwork
+		if wn, werr = ParseIPWhois(ans.Raw); werr == nil {
+			if n, werr = networkFromWhois(wn, ans); werr == nil {
+				if !n.Contains(ip) {
+					werr = fmt.Errorf("whois answered %s-%s, which does not contain %s", n.Start, n.End, ip)
+				} else {
+					return n, nil
+				}
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w; whois fallback: %v", rerr, werr)
+}
+
+func networkFromWhois(w *WhoisNetwork, ans WhoisAnswer) (*NetworkRecord, error) {
+	start, err := netip.ParseAddr(w.Start)
+	if err != nil {
+		return nil, fmt.Errorf("whois range start %q: %w", w.Start, err)
+	}
+	end, err := netip.ParseAddr(w.End)
+	if err != nil {
+		return nil, fmt.Errorf("whois range end %q: %w", w.End, err)
+	}
+	return &NetworkRecord{
+		Start: start, End: end, CIDRs: w.CIDRs,
+		Name: w.Name, Handle: w.Handle, Country: w.Country,
+		OrgName: w.OrgName, OrgAddress: w.Address, OrgCountry: w.Country,
+		ASNs: w.ASNs, Abuse: w.Abuse,
+		Source: "whois", Server: ans.Server,
+		Raw: []RawAnswer{{URL: "whois://" + ans.Server + "/" + ans.Query, Body: ans.Raw}},
+	}, nil
+}
+
+// Domain returns the registration of a registrable domain (RDAP only:
+// domain whois formats are too varied to parse reliably).
+func (c *Client) Domain(ctx context.Context, domain string) (*DomainRecord, error) {
+	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	if d := c.disk.domain(domain); d != nil {
+		return d, nil
+	}
+	v, err, _ := c.flights.Do("domain:"+domain, func() (any, error) {
+		d, err := c.rdap.Domain(ctx, domain)
+		if err != nil {
+			return nil, err
+		}
+		c.disk.putDomain(d)
+		return d, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*DomainRecord), nil
+}
+
+// Close writes the disk cache, if any.
+func (c *Client) Close() error { return c.disk.save() }
