@@ -248,8 +248,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 
 // scan carries one scan's shared state between stages.
 type scan struct {
-	opts     Options
-	progress func(stage, message string)
+	opts      Options
+	progress  func(stage, message string)
 	dns       *dnsinfo.Client
 	owners    *owner.Client
 	catalogue *entities.Catalogue
