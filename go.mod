@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/likexian/whois v1.15.7
+	github.com/likexian/whois-parser v1.24.21
 	github.com/miekg/dns v1.1.73
 	github.com/openrdap/rdap v0.10.2
 	github.com/spf13/cobra v1.10.2
@@ -16,9 +17,11 @@ require (
 	github.com/alecthomas/kingpin/v2 v2.4.0 // indirect
 	github.com/alecthomas/units v0.0.0-20240927000941-0f3dac36c52b // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/likexian/gokit v0.25.16 // indirect
 	github.com/mitchellh/go-homedir v1.1.0 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 	github.com/xhit/go-str2duration/v2 v2.1.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )

@@ -214,7 +214,7 @@ func TestOwnershipWhoisFallback(t *testing.T) {
 			t.Errorf("network %s from %s (%s), want whois", n.ID, n.Source, n.Raw)
 		}
 	}
-	if lab.Whois.Hits("198.51.100.17") == 0 {
+	if lab.Whois.Hits("198.51.100.0/24") == 0 {
 		t.Error("the lab whois server was not asked")
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	whoisparser "github.com/likexian/whois-parser"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -46,9 +47,11 @@ type Config struct {
 
 // Client looks up networks, domains and autonomous systems.
 type Client struct {
-	rdap  *RDAPClient
-	whois *WhoisClient
-	disk  *diskCache
+	rdap        *RDAPClient
+	whois       *WhoisClient
+	whoisServer string
+	whoisLimit  *hostLimiter
+	disk        *diskCache
 
 	flights singleflight.Group
 	mu      sync.Mutex
@@ -64,6 +67,8 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{rdap: rc}
 	if !cfg.NoWhois {
 		c.whois = NewWhoisClient(cfg.WhoisServer, cfg.Timeout)
+		// Registries throttle, and ban, clients that query too fast.
+		c.whoisServer, c.whoisLimit = cfg.WhoisServer, newHostLimiter(whoisPerSecond, 2)
 	}
 	if cfg.CacheDir != "" {
 		// The cache is keyed by the servers asked, so that a lab's or a
@@ -180,7 +185,7 @@ func (c *Client) lookupNetwork(ctx context.Context, ip netip.Addr) (*NetworkReco
 	if ctx.Err() != nil || c.whois == nil {
 		return nil, rerr
 	}
-	ans, werr := c.whois.Query(ctx, ip.String())
+	ans, werr := c.queryWhois(ctx, ip.String())
 	if werr == nil {
 		var wn *WhoisNetwork
 		if wn, werr = ParseIPWhois(ans.Raw); werr == nil {
@@ -215,15 +220,27 @@ func networkFromWhois(w *WhoisNetwork, ans WhoisAnswer) (*NetworkRecord, error) 
 	}, nil
 }
 
-// Domain returns the registration of a registrable domain (RDAP only:
-// domain whois formats are too varied to parse reliably).
+// whoisPerSecond is the whois query rate allowed per server.
+const whoisPerSecond = 1
+
+// queryWhois asks whois at the allowed rate.
+func (c *Client) queryWhois(ctx context.Context, q string) (WhoisAnswer, error) {
+	if err := c.whoisLimit.Wait(ctx, "whois:"+c.whoisServer); err != nil {
+		return WhoisAnswer{}, err
+	}
+	return c.whois.Query(ctx, q)
+}
+
+// Domain returns the registration of a registrable domain: RDAP, then
+// whois (parsed with github.com/likexian/whois-parser) when RDAP fails or
+// has no answer.
 func (c *Client) Domain(ctx context.Context, domain string) (*DomainRecord, error) {
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
 	if d := c.disk.domain(domain); d != nil {
 		return d, nil
 	}
 	v, err, _ := c.flights.Do("domain:"+domain, func() (any, error) {
-		d, err := c.rdap.Domain(ctx, domain)
+		d, err := c.lookupDomain(ctx, domain)
 		if err != nil {
 			return nil, err
 		}
@@ -234,6 +251,61 @@ func (c *Client) Domain(ctx context.Context, domain string) (*DomainRecord, erro
 		return nil, err
 	}
 	return v.(*DomainRecord), nil
+}
+
+func (c *Client) lookupDomain(ctx context.Context, domain string) (*DomainRecord, error) {
+	d, rerr := c.rdap.Domain(ctx, domain)
+	if rerr == nil {
+		return d, nil
+	}
+	if ctx.Err() != nil || c.whois == nil {
+		return nil, rerr
+	}
+	ans, werr := c.queryWhois(ctx, domain)
+	if werr == nil {
+		if d, werr = domainFromWhois(domain, ans); werr == nil {
+			return d, nil
+		}
+	}
+	if errors.Is(rerr, ErrNotFound) && errors.Is(werr, ErrNotFound) {
+		return nil, fmt.Errorf("domain %s: %w", domain, ErrNotFound)
+	}
+	return nil, fmt.Errorf("%w; whois fallback: %v", rerr, werr)
+}
+
+// redactedMarkers are how registries write a withheld registrant.
+var redactedMarkers = []string{"redacted", "privacy", "data protected", "not disclosed", "withheld"}
+
+func domainFromWhois(domain string, ans WhoisAnswer) (*DomainRecord, error) {
+	info, err := whoisparser.Parse(string(ans.Raw))
+	if err != nil {
+		if errors.Is(err, whoisparser.ErrNotFoundDomain) {
+			return nil, fmt.Errorf("whois %s: %w", domain, ErrNotFound)
+		}
+		return nil, fmt.Errorf("whois %s: %w", domain, err)
+	}
+	d := &DomainRecord{Domain: domain, Source: "whois", Server: ans.Server,
+		Raw: []RawAnswer{{URL: "whois://" + ans.Server + "/" + ans.Query, Body: ans.Raw}}}
+	if info.Registrar != nil {
+		d.Registrar = info.Registrar.Name
+	}
+	if r := info.Registrant; r != nil {
+		d.Registrant = r.Organization
+		if d.Registrant == "" {
+			d.Registrant = r.Name
+		}
+		d.RegistrantCountry = strings.ToUpper(r.Country)
+		low := strings.ToLower(d.Registrant)
+		for _, m := range redactedMarkers {
+			if strings.Contains(low, m) {
+				d.Registrant, d.Redacted = "", true
+			}
+		}
+	}
+	if len(d.RegistrantCountry) != 2 {
+		d.RegistrantCountry = ""
+	}
+	return d, nil
 }
 
 // Close writes the disk cache, if any.

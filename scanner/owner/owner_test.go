@@ -136,3 +136,28 @@ func TestDiskCache(t *testing.T) {
 		t.Error("an expired cache entry was used")
 	}
 }
+
+func TestDomainWhoisFallback(t *testing.T) {
+	r, w := labServers(t)
+	r.SetDown(true)
+	c, _ := owner.New(owner.Config{RDAPServer: r.URL, WhoisServer: w.Addr})
+	tests := []struct {
+		domain, registrar, registrant, country string
+		redacted                               bool
+	}{
+		{scantest.VendorDomain, "Gandi SAS", "Participation Vendor SAS", "FR", false},
+		{scantest.RelayDomain, "MarkMonitor Inc.", "", "US", true},
+	}
+	for _, tt := range tests {
+		d, err := c.Domain(context.Background(), tt.domain)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.domain, err)
+		}
+		if d.Source != "whois" || d.Registrar != tt.registrar || d.Registrant != tt.registrant || d.RegistrantCountry != tt.country || d.Redacted != tt.redacted {
+			t.Errorf("%s: %+v", tt.domain, d)
+		}
+	}
+	if _, err := c.Domain(context.Background(), "not-registered-lab.com"); err == nil {
+		t.Error("unknown domain answered")
+	}
+}

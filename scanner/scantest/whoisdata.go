@@ -22,7 +22,28 @@ func LabWhois() map[string]string {
 			[]string{"2 rue Kellermann", "59100 Roubaix", "FRANCE"}, "abuse@ovh.net", "2001:db8:f0::/48", "AS16276"),
 		"203.0.113.128/25": ripeAnswer("203.0.113.128 - 203.0.113.255", "CD50-NET", "FR", "ORG-CDDL1-RIPE", "Conseil departemental de la Manche",
 			[]string{"98 route de Candol", "50008 Saint-Lo", "FRANCE"}, "abuse@manche.fr", "203.0.113.128/25", "AS198575"),
+		VendorDomain: domainAnswer(VendorDomain, "Gandi SAS", "Participation Vendor SAS", "FR"),
+		CityDomain:   domainAnswer(CityDomain, "Gandi SAS", "Commune de Ville-Exemple", "FR"),
+		CleanDomain:  domainAnswer(CleanDomain, "Gandi SAS", "Commune de Commune-Propre", "FR"),
+		RelayDomain:  domainAnswer(RelayDomain, "MarkMonitor Inc.", "REDACTED FOR PRIVACY", "US"),
 	}
+}
+
+// domainAnswer is a domain whois answer in the ICANN registrar format.
+func domainAnswer(domain, registrar, registrant, country string) string {
+	return "Domain Name: " + strings.ToUpper(domain) + "\n" +
+		"Registry Domain ID: 0000000_DOMAIN_LAB\n" +
+		"Registrar WHOIS Server: whois.lab.invalid\n" +
+		"Updated Date: 2026-01-02T03:04:05Z\n" +
+		"Creation Date: 2012-01-02T03:04:05Z\n" +
+		"Registry Expiry Date: 2027-01-02T03:04:05Z\n" +
+		"Registrar: " + registrar + "\n" +
+		"Domain Status: clientTransferProhibited https://icann.org/epp#clientTransferProhibited\n" +
+		"Registrant Organization: " + registrant + "\n" +
+		"Registrant Country: " + country + "\n" +
+		"Name Server: NS1." + strings.ToUpper(domain) + "\n" +
+		"DNSSEC: unsigned\n" +
+		">>> Last update of WHOIS database: 2026-11-21T00:00:00Z <<<\n"
 }
 
 func arinAnswer(rng, cidr, netName, handle, as, org, orgID, street, city, state, postcode, country, abuse string) string {
