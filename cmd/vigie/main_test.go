@@ -202,3 +202,57 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo founding case lacks its chain or finding: %+v %s", res, findingIDs(r))
 	}
 }
+
+func TestScanBundleKeepsRawAnswers(t *testing.T) {
+	lab := startLab(t)
+	dir := filepath.Join(t.TempDir(), "b")
+	vigie(t, append([]string{"scan", "https://jeparticipe.ville-exemple.fr/", "--out", dir}, labArgs(lab)...)...)
+	f, err := os.Open(filepath.Join(dir, reports.ManifestName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	listed, err := reports.ReadManifest(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := readReport(t, dir)
+	if len(r.Evidence.Networks) == 0 {
+		t.Fatal("no networks in the report")
+	}
+	for _, n := range r.Evidence.Networks {
+		if n.Raw == "" || listed[n.Raw] == "" {
+			t.Errorf("raw answer of %s (%q) is not in the bundle's manifest", n.ID, n.Raw)
+		}
+	}
+}
+
+func TestScanEntitiesOverride(t *testing.T) {
+	lab := startLab(t)
+	// The user's catalogue says the CDN is a German company: the operator is
+	// then inside the EU and only the CDN and CNAME findings remain.
+	ents := filepath.Join(t.TempDir(), "entities.yaml")
+	os.WriteFile(ents, []byte(`entities:
+  - key: cloudflare
+    name: Edge GmbH
+    legal_entity: Edge GmbH
+    country: DE
+    categories: [cdn]
+    domains: [cloudflare.com]
+    org_names: ["Cloudflare, Inc."]
+    sources: ["test"]
+`), 0o644)
+	dir := filepath.Join(t.TempDir(), "b")
+	code, stdout, stderr := vigie(t, append([]string{"scan", "https://jeparticipe.ville-exemple.fr/", "--out", dir, "--entities", ents}, labArgs(lab)...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if got := findingIDs(readReport(t, dir)); got != "hosting.cdn-proxy,hosting.third-party-cname,dns.no-dnssec" {
+		t.Errorf("findings %q", got)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("entities:\n  - key: x\n    colour: red\n"), 0o644)
+	if code, _, stderr := vigie(t, "scan", "https://x.fr/", "--entities", bad); code != exitUsage || !strings.Contains(stderr, "colour") {
+		t.Errorf("bad entities file: exit %d %s", code, stderr)
+	}
+}
