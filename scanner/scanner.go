@@ -46,6 +46,22 @@ type Options struct {
 	CacheDir string
 	// EntitiesFile adds or overrides known-entity catalogue entries (YAML).
 	EntitiesFile string
+	// Mails lists .eml or mbox files whose messages are analysed (--mail).
+	Mails []string
+	// LegalURLs lists legal-notice and policy pages to read instead of
+	// discovering them (--legal).
+	LegalURLs []string
+	// Pages is how many first-party links to visit besides the target, in
+	// the no-interaction state (--pages).
+	Pages int
+	// Consent is "all" (visit before consent, after reject, after accept)
+	// or "none" (only the first visit).
+	Consent string
+	// NoRedact keeps personal values (recipient names, tokens) in the evidence.
+	NoRedact bool
+	// DialOverride maps "host:port" to the loopback address that serves it.
+	// It exists for the lab (tests and `vigie demo`) only: the CLI never sets it.
+	DialOverride map[string]string
 	// Timeout bounds the whole scan; zero means DefaultTimeout.
 	Timeout time.Duration
 	// Progress, when set, receives one line per step.
@@ -167,6 +183,22 @@ func (o *Options) validate() error {
 	}
 	if o.Timeout < 0 {
 		return configErr("--timeout must be positive")
+	}
+	if o.Consent != "" && o.Consent != "all" && o.Consent != "none" {
+		return configErr("--consent %q: want all or none", o.Consent)
+	}
+	if o.Pages < 0 || o.Pages > 50 {
+		return configErr("--pages %d: want 0 to 50", o.Pages)
+	}
+	for _, f := range o.Mails {
+		if _, err := os.Stat(f); err != nil {
+			return configErr("--mail: %v", err)
+		}
+	}
+	for _, l := range o.LegalURLs {
+		if _, err := ParseTarget(l); err != nil {
+			return configErr("--legal: %v", err)
+		}
 	}
 	return nil
 }

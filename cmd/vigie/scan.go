@@ -20,6 +20,10 @@ type scanFlags struct {
 	out, policy, formats, failOn string
 	timeout                      time.Duration
 	net                          netFlags
+	mails, legal                 []string
+	pages                        int
+	consent                      string
+	noRedact                     bool
 }
 
 // netFlags redirect every external name the scanner contacts.
@@ -74,6 +78,11 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			opts := scanner.Options{
 				URL:        args[0],
+				Mails:      fl.mails,
+				LegalURLs:  fl.legal,
+				Pages:      fl.pages,
+				Consent:    fl.consent,
+				NoRedact:   fl.noRedact,
 				Timeout:    fl.timeout,
 				OrgDomains: gate.policy.Organisation.Domains,
 				Progress:   progressTo(stderr),
@@ -106,6 +115,11 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&fl.formats, "format", "json", "report `FORMATS`, comma-separated (report.json is always written)")
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole scan")
+	f.StringArrayVar(&fl.mails, "mail", nil, "a mail the site sent (.eml or mbox `FILE`) to analyse with the site (repeatable)")
+	f.StringArrayVar(&fl.legal, "legal", nil, "legal-notice or policy page `URL` to read instead of discovering them (repeatable)")
+	f.IntVar(&fl.pages, "pages", 0, "also visit `N` first-party links, without interaction")
+	f.StringVar(&fl.consent, "consent", "all", "consent states to visit: all (before consent, after reject, after accept) or none")
+	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")
 	fl.net.register(cmd)
 	return cmd
 }
