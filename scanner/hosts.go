@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
@@ -50,14 +51,6 @@ func buildHosts(ev *evidence.Evidence) []evidence.Host {
 		slices.Sort(h.SeenIn)
 		out = append(out, *h)
 	}
-	slices.SortFunc(out, func(a, b evidence.Host) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b evidence.Host) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }

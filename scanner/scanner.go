@@ -1,6 +1,7 @@
 // Package scanner runs a scan: it validates the target, runs the collectors
-// (DNS now; ownership, browser, mail and legal pages as they land)
-// concurrently under one deadline, and returns the evidence. A failing stage
+// under one deadline — DNS, then the enrichment stage that resolves and
+// attributes every host seen anywhere (RDAP, whois, known-entity
+// catalogue) — and returns the evidence. A failing stage
 // never loses the others: its failure is recorded in Evidence.Errors and the
 // kinds of evidence it should have produced are left out of
 // Evidence.Collected, so that the checks needing them are not-evaluated.
