@@ -98,15 +98,7 @@ func (c *Client) Network(ctx context.Context, ip netip.Addr) (*NetworkRecord, er
 		if n := c.cachedNetwork(ip); n != nil {
 			return n, nil
 		}
-		n, err := c.lookupNetwork(ctx, ip)
-		if err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		c.nets = append(c.nets, n)
-		c.mu.Unlock()
-		c.disk.putNetwork(n)
-		return n, nil
+		return c.lookupAndKeep(ctx, ip)
 	})
 	if err != nil {
 		return nil, err
@@ -120,6 +112,7 @@ func (c *Client) Network(ctx context.Context, ip netip.Addr) (*NetworkRecord, er
 	return n, nil
 }
 
+// lookupAndKeep looks a network up and keeps it for the addresses that follow.
 func (c *Client) lookupAndKeep(ctx context.Context, ip netip.Addr) (*NetworkRecord, error) {
 	n, err := c.lookupNetwork(ctx, ip)
 	if err != nil {
