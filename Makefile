@@ -24,7 +24,7 @@ browser:
 	  :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "make: installing Debian's chromium (browser tests need it)"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null) \
 	    || echo "make: could not install chromium; browser tests will skip"; \
 	else \
 	  echo "make: no Chromium found and cannot install it here."; \
