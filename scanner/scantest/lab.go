@@ -31,8 +31,27 @@ type Lab struct {
 	// Whois answers for the same networks in the registries' whois formats
 	// (Whois.Addr is the host:port for --whois-server).
 	Whois *WhoisServer
+	// HTTPSAddr is the "127.0.0.1:port" serving every lab web host over
+	// HTTPS, chosen by SNI and Host, with certificates from CA.
+	HTTPSAddr string
+	// HTTPAddr is the "127.0.0.1:port" serving them over plain HTTP: a
+	// redirect to HTTPS, but for the no-HTTPS site (HostNoHTTPS).
+	HTTPAddr string
+	// CA is the throwaway certification authority made at Start;
+	// CACertPEM is its certificate, also written to CACertFile (removed by
+	// Close) for --trust-cert.
+	CA         *CA
+	CACertPEM  []byte
+	CACertFile string
+	// ConsentLibs is the node_modules directory the consent libraries are
+	// served from; "" when they could not be installed, in which case the
+	// pages use the lab's marked in-house fallback banner and
+	// ConsentLibsError says why.
+	ConsentLibs      string
+	ConsentLibsError string
 
 	dns *dnsServer
+	web *webServer
 	// closers stop what Start started, run in reverse order by Close.
 	closers   []func() error
 	closeOnce sync.Once
@@ -61,6 +80,9 @@ func Start(ctx context.Context) (*Lab, error) {
 		return nil, errors.Join(fmt.Errorf("lab whois: %w", err), l.Close())
 	}
 	l.closers = append(l.closers, l.Whois.Close)
+	if err := l.startWeb(); err != nil {
+		return nil, errors.Join(fmt.Errorf("lab web: %w", err), l.Close())
+	}
 	return l, nil
 }
 
@@ -113,6 +135,14 @@ const (
 	ScenarioDangling = "dangling-cname"
 	// ScenarioLoop is a name whose CNAME chain loops.
 	ScenarioLoop = "cname-loop"
+	// ScenarioRejectIgnored is a site whose trackers load after "reject" too.
+	ScenarioRejectIgnored = "reject-ignored"
+	// ScenarioCloaked is a page loading a tracker through a first-party
+	// name that is a CNAME to the tracker's host.
+	ScenarioCloaked = "cname-cloaking"
+	// ScenarioNoHTTPS is a site served over plain HTTP, without redirect
+	// or HSTS.
+	ScenarioNoHTTPS = "no-https"
 )
 
 // Site is one lab scenario: a site to scan and what it stands for.
@@ -136,6 +166,12 @@ func Sites() []Site {
 			Description: "A survey name left as a CNAME to a survey host's name that no longer exists: anyone registering it takes the name over."},
 		{Name: ScenarioLoop, URL: "https://boucle." + CityDomain + "/",
 			Description: "A name whose CNAME chain points back to itself: it never resolves."},
+		{Name: ScenarioRejectIgnored, URL: "https://" + HostRejectIgnored + "/",
+			Description: "A city consultation whose banner offers reject as plainly as accept, but whose code loads Google-Analytics-like and Eulerian tags after either choice."},
+		{Name: ScenarioCloaked, URL: "https://" + HostRejectIgnored + "/resultats",
+			Description: "A page loading \"first-party\" measurement from " + HostCloaked + ", a CNAME to the tracker " + HostCloakedTarget + ", before any choice; its hit sets a 400-day cookie on the city's domain."},
+		{Name: ScenarioNoHTTPS, URL: "http://" + HostNoHTTPS + "/",
+			Description: "An old city site served over plain HTTP: no redirect to HTTPS, no HSTS, no certificate."},
 	}
 }
 
@@ -152,7 +188,10 @@ func Sites() []Site {
 //     track, the bounce domain, a CNAME to mandrillapp.com;
 //   - mandrillapp.com: the US mail relay;
 //   - commune-propre.fr (signed): participez, a CNAME inside the domain to
-//     web, at a French hoster; NS, MX, SPF, DMARC, CAA.
+//     web, at a French hoster; NS, MX, SPF, DMARC, CAA;
+//   - the web world (webRecords in sites.go): concertation, vieux and
+//     metrics (a CNAME to ville-exemple.eulerian.net) in ville-exemple.fr,
+//     the vendor's CDN, and Google-like hosts on 192.0.2.0/25.
 func DefaultZone() *Zone {
 	z := newZone()
 	for _, r := range defaultRecords() {
@@ -219,6 +258,8 @@ func defaultRecords() []Record {
 		TXT(clean, "v=spf1 mx -all"),
 		TXT("_dmarc."+clean, "v=DMARC1; p=reject"),
 		CAA(clean, 0, "issue", "letsencrypt.org"),
+		// The clean town's DKIM key, which signs the MailClean fixture.
+		TXT(CleanDKIMSelector+"._domainkey."+clean, CleanDKIMRecord()),
 	}
 
 	// A chain too long to follow: long → c1.long → … → c20.long, which has
@@ -231,6 +272,9 @@ func defaultRecords() []Record {
 		prev = next
 	}
 	rs = append(rs, A(prev, "203.0.113.141"))
+
+	// The web world's hosts (sites.go).
+	rs = append(rs, webRecords()...)
 
 	// An answer too big for UDP: 40 TXT records of about 100 bytes.
 	for i := range 40 {

@@ -1,6 +1,7 @@
 package scantest
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -157,7 +158,12 @@ func TestSites(t *testing.T) {
 			t.Errorf("site %+v: duplicate or empty name or description", s)
 		}
 		seen[s.Name] = true
-		host := strings.TrimSuffix(strings.TrimPrefix(s.URL, "https://"), "/")
+		u, err := url.Parse(s.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			t.Errorf("site %s: bad URL %q", s.Name, s.URL)
+			continue
+		}
+		host := u.Hostname()
 		if rcode, _, _ := z.answer(host, dns.TypeCNAME); rcode != dns.RcodeSuccess {
 			t.Errorf("site %s: host %s not in the zone", s.Name, host)
 		}

@@ -1,0 +1,396 @@
+// Package proxy is vigie's recording proxy: the loopback HTTP proxy the
+// headless browser is started with (--proxy-server), so that every
+// connection a page makes goes through vigie's own resolver, its upstream
+// proxy (--proxy) and its refusal rules, and is recorded as an
+// evidence.Connection.
+//
+// It tunnels CONNECT requests without decrypting them (counting the bytes
+// each way and timing the tunnel) and forwards plain-HTTP requests
+// (absolute-form URIs) with the hop-by-hop headers removed, one upstream
+// connection per request. Every host is resolved with Config.Resolve, never
+// with Go's or the system's resolver; destinations in private, loopback,
+// link-local and other non-public ranges are refused unless Config.AllowPrivate
+// lets them through, so that a page cannot turn the scanner against the
+// network it runs in. Everything the browser and the network send is
+// treated as hostile: header sizes, connection counts and idle times are
+// bounded, and garbage is answered with an error status, never a panic.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigie-scan/vigie/scanner/evidence"
+)
+
+// Defaults for the zero values of Config's bounds.
+const (
+	DefaultMaxConns       = 256
+	DefaultIdleTimeout    = 60 * time.Second
+	DefaultDialTimeout    = 10 * time.Second
+	DefaultMaxHeaderBytes = 64 << 10
+)
+
+// maxRecords bounds how many connections are recorded; later ones are still
+// served but counted only in the last record's Error. A page load makes a few
+// hundred at most.
+const maxRecords = 20000
+
+// maxDialAddrs bounds how many of a host's addresses are tried in turn.
+const maxDialAddrs = 4
+
+// Config configures a Proxy. Resolve is required; the zero value of every
+// other field is usable.
+type Config struct {
+	// Resolve returns the addresses of a host name. It is vigie's resolver
+	// (scanner/dnsinfo), so that --resolver governs the browser too; the
+	// proxy never uses Go's or the system's resolver. IP literals are not
+	// passed to it.
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
+	// Upstream is the --proxy URL every connection goes through:
+	// socks5://host:port (or socks5h://), http://host:port or
+	// https://host:port, with optional user:password. Empty dials directly.
+	// The upstream is asked for the host name, not the address: the proxy
+	// still resolves it, to record the addresses and apply the refusal rules.
+	Upstream string
+	// DialOverride maps "host:port" to the address that serves it
+	// ("127.0.0.1:port"). It is for the lab (tests and `vigie demo`) only;
+	// the CLI never sets it. An overridden destination is still resolved and
+	// recorded, but dialled at the override, which is never refused.
+	DialOverride map[string]string
+	// AllowPrivate lists the non-public ranges that may be dialled anyway:
+	// the scanner passes the target's own ranges when the target itself
+	// resolves into one. Other private, loopback, link-local, unspecified,
+	// multicast and shared (100.64.0.0/10) addresses are refused.
+	AllowPrivate []netip.Prefix
+	// MaxConns bounds the browser's concurrent connections to the proxy;
+	// further ones are answered 503. Zero means DefaultMaxConns.
+	MaxConns int
+	// IdleTimeout closes a tunnel or a browser connection with no traffic
+	// for that long; it also bounds the reading of a request's headers and
+	// the wait for an upstream's response headers. Zero means
+	// DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// DialTimeout bounds the resolution of a host and each dial attempt.
+	// Zero means DefaultDialTimeout.
+	DialTimeout time.Duration
+	// MaxHeaderBytes bounds a request's line and headers (and an upstream
+	// response's headers). Zero means DefaultMaxHeaderBytes.
+	MaxHeaderBytes int
+}
+
+// Proxy is a running recording proxy. Its methods are safe for concurrent use.
+type Proxy struct {
+	// Addr is the proxy's "127.0.0.1:port", for --proxy-server=http://Addr.
+	Addr string
+
+	cfg      Config
+	upstream *url.URL
+	ln       net.Listener
+	ctx      context.Context // cancelled by Close
+	cancel   context.CancelFunc
+	stopCtx  func() bool // stops the context.AfterFunc of Start's ctx
+	slots    chan struct{}
+	wg       sync.WaitGroup
+
+	mu        sync.Mutex
+	closed    bool
+	visit     string
+	records   []*record
+	dropped   int
+	open      map[net.Conn]struct{} // every live connection, both sides
+	closeErr  error
+	closeOnce sync.Once
+}
+
+// Start listens on 127.0.0.1 (a random port) and serves until Close is
+// called or ctx is done, whichever comes first: when ctx ends, the proxy
+// closes as by Close. It fails on an invalid configuration.
+func Start(ctx context.Context, cfg Config) (*Proxy, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	if cfg.Resolve == nil {
+		return nil, errors.New("proxy: no resolver (Config.Resolve is required)")
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = DefaultDialTimeout
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	cfg.AllowPrivate = slices.Clone(cfg.AllowPrivate)
+	override := make(map[string]string, len(cfg.DialOverride))
+	for k, v := range cfg.DialOverride {
+		host, port, err := net.SplitHostPort(k)
+		if err != nil {
+			return nil, fmt.Errorf("proxy: dial override %q: want host:port", k)
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return nil, fmt.Errorf("proxy: dial override %q → %q: want host:port", k, v)
+		}
+		override[net.JoinHostPort(normaliseHost(host), port)] = v
+	}
+	cfg.DialOverride = override
+	p := &Proxy{cfg: cfg, slots: make(chan struct{}, cfg.MaxConns), open: make(map[net.Conn]struct{})}
+	if cfg.Upstream != "" {
+		u, err := parseUpstream(cfg.Upstream)
+		if err != nil {
+			return nil, err
+		}
+		p.upstream = u
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("proxy: listen: %w", err)
+	}
+	p.ln, p.Addr = ln, ln.Addr().String()
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.stopCtx = context.AfterFunc(ctx, func() { _ = p.Close() })
+	p.wg.Go(p.acceptLoop)
+	return p, nil
+}
+
+// parseUpstream validates an upstream proxy URL.
+func parseUpstream(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: upstream %q: %w", raw, err)
+	}
+	switch u.Scheme {
+	case "socks5", "socks5h", "http", "https":
+	default:
+		return nil, fmt.Errorf("proxy: upstream %q: scheme %q is not socks5, http or https", raw, u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("proxy: upstream %q: no host", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("proxy: upstream %q: invalid port", raw)
+		}
+	}
+	return u, nil
+}
+
+// SetVisit labels the connections that follow with a visit ID
+// ("visit/initial" …); connections already open keep their label.
+func (p *Proxy) SetVisit(id string) {
+	p.mu.Lock()
+	p.visit = id
+	p.mu.Unlock()
+}
+
+// Connections returns every connection so far, in the order the browser
+// asked for them, with IDs "conn/<n>". A connection still open is reported
+// with its bytes and duration so far.
+func (p *Proxy) Connections() []evidence.Connection {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]evidence.Connection, 0, len(p.records))
+	for _, r := range p.records {
+		out = append(out, r.evidence(now))
+	}
+	if p.dropped > 0 && len(out) > 0 {
+		last := &out[len(out)-1]
+		last.Error = joinNote(last.Error, fmt.Sprintf("%d later connections not recorded (limit %d)", p.dropped, maxRecords))
+	}
+	return out
+}
+
+// Close stops the proxy: it closes the listener and every connection and
+// tunnel, cancels resolutions and dials under way, and waits for them to
+// end. It may be called more than once.
+func (p *Proxy) Close() error {
+	p.closeOnce.Do(func() {
+		p.stopCtx()
+		p.mu.Lock()
+		p.closed = true
+		conns := make([]net.Conn, 0, len(p.open))
+		for c := range p.open {
+			conns = append(conns, c)
+		}
+		p.mu.Unlock()
+		p.cancel()
+		if err := p.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			p.closeErr = fmt.Errorf("proxy close: %w", err)
+		}
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		p.wg.Wait()
+	})
+	return p.closeErr
+}
+
+// acceptLoop accepts the browser's connections until the listener closes.
+func (p *Proxy) acceptLoop() {
+	var delay time.Duration
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || p.ctx.Err() != nil {
+				return
+			}
+			// A temporary error (too many open files …): back off, bounded.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			select {
+			case <-time.After(delay):
+			case <-p.ctx.Done():
+				return
+			}
+			continue
+		}
+		delay = 0
+		if !p.track(c) {
+			_ = c.Close()
+			return
+		}
+		select {
+		case p.slots <- struct{}{}:
+			p.wg.Go(func() {
+				defer func() { <-p.slots }()
+				defer p.untrack(c)
+				p.serveConn(c)
+			})
+		default:
+			p.wg.Go(func() {
+				defer p.untrack(c)
+				p.overloaded(c)
+			})
+		}
+	}
+}
+
+// track registers a live connection so that Close can close it; it reports
+// false (and registers nothing) once the proxy is closed.
+func (p *Proxy) track(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.open[c] = struct{}{}
+	return true
+}
+
+// untrack closes c and forgets it.
+func (p *Proxy) untrack(c net.Conn) {
+	_ = c.Close()
+	p.mu.Lock()
+	delete(p.open, c)
+	p.mu.Unlock()
+}
+
+// overloaded answers a connection beyond MaxConns with 503 and closes it.
+func (p *Proxy) overloaded(c net.Conn) {
+	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = c.Write([]byte("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"))
+}
+
+// record is one recorded connection.
+type record struct {
+	id         string
+	visit      string
+	host       string
+	port       int
+	background bool
+	started    time.Time
+
+	// The fields below are guarded by Proxy.mu, but for the byte counters.
+	addrs    []netip.Addr
+	dialed   string
+	refused  string
+	err      string
+	duration time.Duration
+	done     bool
+
+	sent, received atomic.Int64
+}
+
+// newRecord records a new connection to host:port, labelled with the
+// current visit. Past maxRecords, the record returned is not kept.
+func (p *Proxy) newRecord(host string, port int) *record {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := &record{
+		id:         "conn/" + strconv.Itoa(len(p.records)+1),
+		visit:      p.visit,
+		host:       host,
+		port:       port,
+		background: IsBackground(host),
+		started:    time.Now(),
+	}
+	if len(p.records) >= maxRecords {
+		p.dropped++
+		return r
+	}
+	p.records = append(p.records, r)
+	return r
+}
+
+// update changes a record under the proxy's lock.
+func (p *Proxy) update(r *record, f func(r *record)) {
+	p.mu.Lock()
+	f(r)
+	p.mu.Unlock()
+}
+
+// finish ends a record's timing.
+func (p *Proxy) finish(r *record) {
+	p.update(r, func(r *record) {
+		if !r.done {
+			r.done = true
+			r.duration = time.Since(r.started)
+		}
+	})
+}
+
+// evidence converts r; the caller holds the proxy's lock.
+func (r *record) evidence(now time.Time) evidence.Connection {
+	c := evidence.Connection{
+		ID:            r.id,
+		Visit:         r.visit,
+		Host:          r.host,
+		Port:          r.port,
+		Dialed:        r.dialed,
+		BytesSent:     r.sent.Load(),
+		BytesReceived: r.received.Load(),
+		Started:       r.started.UTC(),
+		Duration:      r.duration,
+		Refused:       r.refused,
+		Error:         r.err,
+		Background:    r.background,
+	}
+	if !r.done {
+		c.Duration = now.Sub(r.started)
+	}
+	for _, a := range r.addrs {
+		c.Addresses = append(c.Addresses, a.String())
+	}
+	return c
+}
+
+// joinNote appends a note to an error text.
+func joinNote(s, note string) string {
+	if s == "" {
+		return note
+	}
+	return s + "; " + note
+}
