@@ -56,7 +56,9 @@ func (p *Pass) IsFirstParty(host string) bool {
 // Finding is one problem (or, at Info severity, one inventory item) found by a check.
 type Finding struct {
 	// ID is the ID of the check that produced it.
-	ID       string   `json:"id"`
+	ID string `json:"id"`
+	// Severity is the check's (or the policy's); a check's Run may set a
+	// higher one for a finding that deserves it (an outdated version).
 	Severity Severity `json:"severity"`
 	Title    string   `json:"title"`
 	// Subject is what the finding is about (a host name, a cookie, a mail):

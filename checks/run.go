@@ -77,7 +77,13 @@ func RunChecks(list []*Check, ev *evidence.Evidence, p *Policy, now time.Time) O
 			res.Status = StatusFail
 		}
 		for _, f := range findings {
-			f.ID, f.Severity, f.Title = c.ID, sev, c.Title
+			// A finding may raise its own severity (an outdated platform
+			// version) unless the policy set the check's severity.
+			fsev := sev
+			if _, overridden := p.Severity[c.ID]; !overridden && f.Severity > sev {
+				fsev = f.Severity
+			}
+			f.ID, f.Severity, f.Title = c.ID, fsev, c.Title
 			f.References = slices.Clone(c.Refs)
 			f.Remediation = c.Remediation
 			f.Evidence = sortedUnique(f.Evidence)

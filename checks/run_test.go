@@ -106,3 +106,24 @@ func TestSeverity(t *testing.T) {
 		t.Errorf("bad severity error %v", err)
 	}
 }
+
+func TestFindingMayRaiseItsSeverity(t *testing.T) {
+	ev := site("a.v.fr", "v.fr", nil, nil)
+	c := &Check{ID: "x.raise", Severity: Info, Needs: []evidence.Kind{evidence.KindDNS}, Run: func(*Pass) ([]Finding, error) {
+		return []Finding{{Subject: "old", Severity: High, Evidence: []string{"e"}}, {Subject: "new", Evidence: []string{"e"}}}, nil
+	}}
+	out := RunChecks([]*Check{c}, ev, nil, testNow)
+	got := map[string]Severity{}
+	for _, f := range out.Findings {
+		got[f.Subject] = f.Severity
+	}
+	if got["old"] != High || got["new"] != Info {
+		t.Errorf("severities %v: a finding may raise its own severity", got)
+	}
+	out = RunChecks([]*Check{c}, ev, &Policy{Severity: map[string]Severity{"x.raise": Low}}, testNow)
+	for _, f := range out.Findings {
+		if f.Severity != Low {
+			t.Errorf("%s: %s, the policy's severity must win", f.Subject, f.Severity)
+		}
+	}
+}

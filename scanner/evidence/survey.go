@@ -15,8 +15,12 @@ type Platform struct {
 	Name    string `json:"name"`
 	Version string `json:"version,omitempty"`
 	// Outdated is set when Version is past its support, per the version table.
-	Outdated bool   `json:"outdated,omitempty"`
-	URL      string `json:"url"`
+	Outdated bool `json:"outdated,omitempty"`
+	// Support explains how Version was judged: its version line, whether
+	// that line is supported as of the version table's date, when support
+	// ends or ended, and the table's source. Empty when not judged.
+	Support string `json:"support,omitempty"`
+	URL     string `json:"url"`
 	// Signals lists what matched (generator meta, asset path …).
 	Signals []string `json:"signals"`
 }
