@@ -165,17 +165,34 @@ var hostingOperatorOutsideEEA = &Check{
 		seen := map[string]bool{}
 		for i := range ev.Hosts {
 			h := &ev.Hosts[i]
-			if !servesSite(h) || h.Operator == "" || seen[h.Operator] {
+			// The site's own names count by their networks' operator; a
+			// third party the page contacts by its domain's owner (Google
+			// for www.google-analytics.com), else its network's operator.
+			orgID, contacted := h.Operator, false
+			if !servesSite(h) {
+				if !p.contactedThirdParty(h) {
+					continue
+				}
+				contacted = true
+				if h.DomainOwner != "" {
+					orgID = h.DomainOwner
+				}
+			}
+			if orgID == "" || seen[orgID] {
 				continue
 			}
-			seen[h.Operator] = true
-			o := organisation(ev, h.Operator)
+			seen[orgID] = true
+			o := organisation(ev, orgID)
 			if o == nil || o.Country == "" || o.Bloc == evidence.BlocEU || o.Bloc == evidence.BlocEEA || p.Policy.AllowsCountry(o.Country, o.Bloc) {
 				continue
 			}
 			refs, addrs := operatorEvidence(ev, h)
 			summary := fmt.Sprintf("%s operates the network(s) serving %s (%s), and is registered in %s, outside the EU/EEA.",
 				orgText(o), h.Name, strings.Join(addrs, ", "), o.Country)
+			if contacted {
+				summary = fmt.Sprintf("The page contacts %s, run by %s, registered in %s, outside the EU/EEA: the visitor's data goes there.",
+					h.Name, orgText(o), o.Country)
+			}
 			if o.Note != "" {
 				summary += " Note: " + o.Note + "."
 			}
@@ -183,6 +200,12 @@ var hostingOperatorOutsideEEA = &Check{
 		}
 		return out, nil
 	},
+}
+
+// contactedThirdParty reports whether the page contacted the host (browser
+// visits) and it is outside the organisation's domains.
+func (p *Pass) contactedThirdParty(h *evidence.Host) bool {
+	return slices.Contains(h.Roles, evidence.RoleThirdParty) && !p.IsFirstParty(h.Name)
 }
 
 // servesSite reports whether a host is the site or a name of its chain.

@@ -20,11 +20,12 @@ func owned(org evidence.Organisation, extra ...evidence.Host) *evidence.Evidence
 }
 
 var (
-	cloudflare = evidence.Organisation{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"cdn", "hosting"}}
-	ovh        = evidence.Organisation{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Bloc: evidence.BlocEU, Categories: []string{"hosting"}}
-	infomaniak = evidence.Organisation{ID: "org/infomaniak", Name: "Infomaniak", Country: "CH", Bloc: evidence.BlocAdequate, Categories: []string{"hosting"}}
-	unknownCC  = evidence.Organisation{ID: "org/x", Name: "X"}
-	bunny      = evidence.Organisation{ID: "org/bunny", Name: "BunnyWay", Country: "SI", Bloc: evidence.BlocEU, Categories: []string{"cdn"}}
+	cloudflare      = evidence.Organisation{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"cdn", "hosting"}}
+	ovh             = evidence.Organisation{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Bloc: evidence.BlocEU, Categories: []string{"hosting"}}
+	infomaniak      = evidence.Organisation{ID: "org/infomaniak", Name: "Infomaniak", Country: "CH", Bloc: evidence.BlocAdequate, Categories: []string{"hosting"}}
+	unknownCC       = evidence.Organisation{ID: "org/x", Name: "X"}
+	googleAnalytics = evidence.Organisation{ID: "org/google-analytics", Name: "Google Analytics", LegalEntity: "Google LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"analytics"}}
+	bunny           = evidence.Organisation{ID: "org/bunny", Name: "BunnyWay", Country: "SI", Bloc: evidence.BlocEU, Categories: []string{"cdn"}}
 )
 
 func TestCDNProxy(t *testing.T) {
@@ -71,6 +72,28 @@ func TestOperatorOutsideEEA(t *testing.T) {
 			e := owned(cloudflare, chainHost)
 			return e
 		}(), nil, StatusFail, []string{"org/cloudflare"}},
+		{"contacted third party counts by its domain owner", func() *evidence.Evidence {
+			e := owned(ovh, evidence.Host{ID: "host/www.google-analytics.com", Name: "www.google-analytics.com",
+				Roles: []string{evidence.RoleThirdParty}, Operator: "org/cloudflare", DomainOwner: "org/google-analytics"})
+			e.Organisations = append(e.Organisations, cloudflare, googleAnalytics)
+			return e
+		}(), nil, StatusFail, []string{"org/google-analytics"}},
+		{"contacted EU third party", func() *evidence.Evidence {
+			e := owned(ovh, evidence.Host{ID: "host/cdn.bunny.net", Name: "cdn.bunny.net", Roles: []string{evidence.RoleThirdParty}, Operator: "org/bunny"})
+			e.Organisations = append(e.Organisations, bunny)
+			return e
+		}(), nil, StatusPass, nil},
+		{"contacted first-party host is not a third party", func() *evidence.Evidence {
+			e := owned(ovh, evidence.Host{ID: "host/static.v.fr", Name: "static.v.fr", Roles: []string{evidence.RoleThirdParty}, Operator: "org/cloudflare"})
+			e.Organisations = append(e.Organisations, cloudflare)
+			return e
+		}(), nil, StatusPass, nil},
+		{"contacted US third party allowed by policy", func() *evidence.Evidence {
+			e := owned(ovh, evidence.Host{ID: "host/www.google-analytics.com", Name: "www.google-analytics.com",
+				Roles: []string{evidence.RoleThirdParty}, DomainOwner: "org/google-analytics"})
+			e.Organisations = append(e.Organisations, googleAnalytics)
+			return e
+		}(), &Policy{Allowed: Allowed{Countries: []string{"US"}}}, StatusPass, nil},
 		{"mail servers do not serve the site", func() *evidence.Evidence {
 			e := owned(ovh, mx)
 			e.Organisations = append(e.Organisations, cloudflare)

@@ -2,12 +2,23 @@ package checks
 
 // registry is the one explicit list of checks, in report order. A check is
 // added here and nowhere else; TestRegistry validates every entry.
-var registry = []*Check{
-	hostingThirdPartyCNAME,
-	hostingCDNProxy,
-	hostingOperatorOutsideEEA,
-	dnsDanglingCNAME,
-	dnsNoDNSSEC,
+var registry = concat(
+	[]*Check{
+		hostingThirdPartyCNAME,
+		hostingCDNProxy,
+		hostingOperatorOutsideEEA,
+		dnsDanglingCNAME,
+		dnsNoDNSSEC,
+	},
+	WebChecks,
+)
+
+func concat(lists ...[]*Check) []*Check {
+	var out []*Check
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 // All returns every registered check, in report order.

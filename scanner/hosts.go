@@ -45,6 +45,25 @@ func buildHosts(ev *evidence.Evidence) []evidence.Host {
 			add(mx.Host, evidence.RoleMailServers, z.ID)
 		}
 	}
+	if ev.Browser != nil {
+		// Every host a page contacted, first or third party, seen in its visit.
+		contacted := map[string]bool{}
+		for _, v := range ev.Browser.Visits {
+			for _, r := range v.Requests {
+				add(r.Host, evidence.RoleThirdParty, v.ID)
+				contacted[r.Host] = true
+			}
+		}
+		// The names their CNAME chains lead to (a cloaked tracker's).
+		for _, r := range ev.DNS.Resolutions {
+			if !contacted[r.Name] {
+				continue
+			}
+			for _, c := range r.Chain {
+				add(c.To, evidence.RoleRequestedChain, r.ID)
+			}
+		}
+	}
 	out := make([]evidence.Host, 0, len(byName))
 	for _, h := range byName {
 		slices.Sort(h.Roles)

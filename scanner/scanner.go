@@ -264,6 +264,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		s.fail(ev, "scan", target.Host, timeoutError(err, timeout))
 	}
 	ev.Hosts = buildHosts(ev)
+	if ctx.Err() == nil && !res.TargetUnreachable() {
+		res.Artifacts = append(res.Artifacts, s.collectBrowser(ctx, ev)...)
+	}
 	if ctx.Err() == nil {
 		res.Artifacts = append(res.Artifacts, s.enrich(ctx, ev)...)
 		if err := owners.Close(); err != nil {

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-scan/vigie/reports"
 	"github.com/vigie-scan/vigie/scanner"
 	"github.com/vigie-scan/vigie/scanner/scantest"
 )
@@ -30,7 +32,7 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 			fmt.Fprintf(stderr, "vigie: demo   lab DNS on %s, RDAP on %s, whois on %s\n", lab.DNSAddr, lab.RDAP.URL, lab.Whois.Addr)
 			for _, site := range scantest.Sites() {
 				fmt.Fprintf(stdout, "\n== %s — %s\n", site.Name, site.Description)
-				g, err := newGate("", "none", "json")
+				g, err := newGate("", "none", strings.Join(reports.Formats, ","))
 				if err != nil {
 					return err
 				}
@@ -54,5 +56,6 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 
 // labOptions points every external name of a scan at the lab.
 func labOptions(lab *scantest.Lab, url string) scanner.Options {
-	return scanner.Options{URL: url, Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL, WhoisServer: lab.Whois.Addr}
+	return scanner.Options{URL: url, Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL, WhoisServer: lab.Whois.Addr,
+		TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride()}
 }

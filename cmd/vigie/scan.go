@@ -88,6 +88,9 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 				Progress:   progressTo(stderr),
 			}
 			fl.net.apply(&opts)
+			if labHook != nil {
+				labHook(&opts)
+			}
 			res, err := scanner.Scan(cmd.Context(), opts)
 			if err != nil {
 				var ce *scanner.ConfigError
@@ -123,6 +126,10 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.net.register(cmd)
 	return cmd
 }
+
+// labHook lets tests route a scan's web traffic into the lab (the dial
+// override); the command line never sets it.
+var labHook func(*scanner.Options)
 
 // progressTo prints progress lines on w (stderr).
 func progressTo(w io.Writer) func(stage, msg string) {

@@ -33,8 +33,23 @@ type Browser struct {
 	ThirdPartyCookies string `json:"third_party_cookies,omitempty"`
 	// Visits lists the visits, initial first.
 	Visits []Visit `json:"visits,omitempty"`
-	// Connections lists what the recording proxy saw, across all visits.
+	// Connections lists what the recording proxy saw, across all visits,
+	// then the browser's own background connections (refused).
 	Connections []Connection `json:"connections,omitempty"`
+	// Crawl records how the further pages (--pages) were chosen, when asked.
+	Crawl *Crawl `json:"crawl,omitempty"`
+	// TCF is set when the page exposes the IAB TCF API (__tcfapi).
+	TCF bool `json:"tcf,omitempty"`
+}
+
+// Crawl records the choice of the further first-party pages visited.
+type Crawl struct {
+	// Rule says how the links were chosen.
+	Rule string `json:"rule"`
+	// Candidates counts the first-party links found on the page.
+	Candidates int `json:"candidates"`
+	// Chosen lists the URLs visited, in order.
+	Chosen []string `json:"chosen,omitempty"`
 }
 
 // Visit returns the visit in the given state, or nil.
@@ -234,6 +249,17 @@ type ConsentAction struct {
 	// Done is false when the button could not be found or clicked.
 	Done  bool   `json:"done"`
 	Error string `json:"error,omitempty"`
+	// At is when the click was made.
+	At time.Time `json:"at,omitzero"`
+	// Navigated is set when the click loaded a new document (a reload).
+	Navigated bool `json:"navigated,omitempty"`
+	// BannerGone is set when no banner was found any more after the click.
+	BannerGone bool `json:"banner_gone,omitempty"`
+	// Cookies and Storage list the IDs of the records the click created or
+	// changed; Requests counts the requests made after it.
+	Cookies  []string `json:"cookies,omitempty"`
+	Storage  []string `json:"storage,omitempty"`
+	Requests int      `json:"requests,omitempty"`
 }
 
 // Screenshot is a PNG taken during a visit.

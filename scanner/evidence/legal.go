@@ -22,6 +22,9 @@ type LegalPage struct {
 	// Kind is notice, privacy or cookies.
 	Kind string `json:"kind"`
 	URL  string `json:"url"`
+	// FinalURL is where the page ended after redirects, when it differs
+	// from URL (a notice may live on the platform vendor's domain).
+	FinalURL string `json:"final_url,omitempty"`
 	// FoundBy says how: link (with its text), path, or given (--legal).
 	FoundBy string `json:"found_by"`
 	Lang    string `json:"lang,omitempty"`
@@ -43,8 +46,17 @@ type DeclaredOrg struct {
 	Postcode string `json:"postcode,omitempty"`
 	City     string `json:"city,omitempty"`
 	Phone    string `json:"phone,omitempty"`
+	// Email, Register (trade-register entry: RCS, SIREN/SIRET, HRB …) and
+	// VATID are the other identification fields of LCEN art. 6-III and
+	// § 5 DDG, when the page gives them.
+	Email    string `json:"email,omitempty"`
+	Register string `json:"register,omitempty"`
+	VATID    string `json:"vat_id,omitempty"`
 	// Catalogue is the catalogue key the name matched, if any.
 	Catalogue string `json:"catalogue,omitempty"`
+	// LegalEntity is the catalogue entry's registered name, when Catalogue
+	// is set, so that checks can compare it with observed operators.
+	LegalEntity string `json:"legal_entity,omitempty"`
 	// Span is the text it was extracted from.
 	Span Span `json:"span"`
 }
@@ -52,7 +64,13 @@ type DeclaredOrg struct {
 // Mention is a catalogue organisation named in a page.
 type Mention struct {
 	Entity string `json:"entity"`
-	Name   string `json:"name"`
+	// Name is the name as the page writes it.
+	Name string `json:"name"`
+	// LegalEntity and Categories are the catalogue entry's, so that checks
+	// and reports can tell declared analytics or mail providers and compare
+	// with observed organisations without the catalogue.
+	LegalEntity string   `json:"legal_entity,omitempty"`
+	Categories  []string `json:"categories,omitempty"`
 	// Span is the sentence it appears in.
 	Span Span `json:"span"`
 }

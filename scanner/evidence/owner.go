@@ -2,14 +2,15 @@ package evidence
 
 // Roles a host plays in a scan. A host may have several.
 const (
-	RoleSite        = "site"         // the scanned site's own name
-	RoleChain       = "cname-target" // a name in the site's CNAME chain
-	RoleThirdParty  = "requested"    // contacted by the page (browser)
-	RoleMailRelay   = "mail-relay"   // a Received hop of a mail
-	RoleMailSender  = "mail-sender"  // a From, Return-Path, DKIM or Message-ID domain
-	RoleMailLink    = "mail-link"    // linked or loaded from a mail body
-	RoleLegalPage   = "legal-page"   // served a legal or policy page
-	RoleMailServers = "mx"           // a mail exchanger of a zone of interest
+	RoleSite           = "site"                   // the scanned site's own name
+	RoleChain          = "cname-target"           // a name in the site's CNAME chain
+	RoleThirdParty     = "requested"              // contacted by the page (browser)
+	RoleRequestedChain = "requested-cname-target" // a name in the CNAME chain of a host the page contacted
+	RoleMailRelay      = "mail-relay"             // a Received hop of a mail
+	RoleMailSender     = "mail-sender"            // a From, Return-Path, DKIM or Message-ID domain
+	RoleMailLink       = "mail-link"              // linked or loaded from a mail body
+	RoleLegalPage      = "legal-page"             // served a legal or policy page
+	RoleMailServers    = "mx"                     // a mail exchanger of a zone of interest
 )
 
 // Host is a host name seen anywhere during the scan.

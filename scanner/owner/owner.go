@@ -14,8 +14,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -60,7 +62,17 @@ type Client struct {
 
 // New returns a Client for cfg.
 func New(cfg Config) (*Client, error) {
-	rc, err := NewRDAPClient(RDAPConfig{Server: cfg.RDAPServer, HTTP: cfg.HTTP, Timeout: cfg.Timeout})
+	rcfg := RDAPConfig{Server: cfg.RDAPServer, HTTP: cfg.HTTP, Timeout: cfg.Timeout}
+	whoisRate := float64(whoisPerSecond)
+	if u, err := url.Parse(cfg.RDAPServer); err == nil && cfg.RDAPServer != "" && isLoopback(u.Hostname()) {
+		// Politeness is owed to registries, not to a server on this
+		// machine (the lab, a local mirror).
+		rcfg.PerSecond = unthrottled
+	}
+	if host, _, err := net.SplitHostPort(cfg.WhoisServer); err == nil && isLoopback(host) {
+		whoisRate = unthrottled
+	}
+	rc, err := NewRDAPClient(rcfg)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +80,7 @@ func New(cfg Config) (*Client, error) {
 	if !cfg.NoWhois {
 		c.whois = NewWhoisClient(cfg.WhoisServer, cfg.Timeout)
 		// Registries throttle, and ban, clients that query too fast.
-		c.whoisServer, c.whoisLimit = cfg.WhoisServer, newHostLimiter(whoisPerSecond, 2)
+		c.whoisServer, c.whoisLimit = cfg.WhoisServer, newHostLimiter(whoisRate, 2)
 	}
 	if cfg.CacheDir != "" {
 		// The cache is keyed by the servers asked, so that a lab's or a
@@ -215,6 +227,18 @@ func networkFromWhois(w *WhoisNetwork, ans WhoisAnswer) (*NetworkRecord, error) 
 
 // whoisPerSecond is the whois query rate allowed per server.
 const whoisPerSecond = 1
+
+// unthrottled is the request rate used for servers on this machine.
+const unthrottled = 1e6
+
+// isLoopback reports whether host is a loopback address or localhost.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
 
 // queryWhois asks whois at the allowed rate.
 func (c *Client) queryWhois(ctx context.Context, q string) (WhoisAnswer, error) {

@@ -1,0 +1,675 @@
+package browser
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/vigie-scan/vigie/scanner/evidence"
+)
+
+//go:embed js/instrument.js
+var instrumentJS string
+
+//go:embed js/storage.js
+var storageJS string
+
+//go:embed js/banner.js
+var bannerJS string
+
+// Actions a visit can perform on the banner.
+const (
+	ActionNone   = ""
+	ActionReject = "reject"
+	ActionAccept = "accept"
+)
+
+// VisitSpec says what one visit does.
+type VisitSpec struct {
+	// ID is the visit's evidence ID (visit/initial, visit/crawl/1 …).
+	ID string
+	// State is initial, reject, accept or crawl.
+	State string
+	// URL is the page to load.
+	URL string
+	// Action is ActionNone, ActionReject or ActionAccept.
+	Action string
+	// Name prefixes the visit's files: screenshots/<Name>-load.png,
+	// har/<Name>.har.
+	Name string
+	// Links is how many links of the page to return (for --pages).
+	Links int
+}
+
+// File is an artefact of a visit (a screenshot, a HAR file), with a
+// bundle-relative path.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// VisitResult is what one visit observed.
+type VisitResult struct {
+	Visit evidence.Visit
+	Files []File
+	// Links are the page's link targets, in document order (at most
+	// VisitSpec.Links × 20).
+	Links []string
+	// TCF is set when the page exposes the IAB TCF __tcfapi.
+	TCF bool
+}
+
+const bindingName = "__vigieCookieWrite"
+
+// Visit loads spec.URL in a fresh browser context and records everything,
+// performing spec.Action on the consent banner. It never fails as a whole:
+// what went wrong is in Visit.Error (and Action.Error), with what was
+// recorded until then.
+func (b *Browser) Visit(ctx context.Context, spec VisitSpec) *VisitResult {
+	start := time.Now()
+	res := &VisitResult{Visit: evidence.Visit{ID: spec.ID, State: spec.State, URL: spec.URL, Started: start.UTC()}}
+	v := &visit{b: b, spec: spec, res: res}
+	v.rec = newRecorder(spec.ID, b.nextRequestID, bindingName)
+	err := v.run(ctx)
+	v.finish()
+	if err != nil {
+		res.Visit.Error = err.Error()
+	}
+	res.Visit.Duration = time.Since(start)
+	return res
+}
+
+func (b *Browser) nextRequestID() string {
+	return "req/" + strconv.FormatInt(b.nextReq.Add(1), 10)
+}
+
+// visit is one visit in progress.
+type visit struct {
+	b    *Browser
+	spec VisitSpec
+	res  *VisitResult
+	rec  *recorder
+	ctx  context.Context // the tab's chromedp context
+	bcid cdp.BrowserContextID
+
+	before     map[string]string // cookie key → fingerprint, before the action
+	beforeSt   map[string]int
+	cookies    []evidence.Cookie
+	storage    []evidence.StorageItem
+	bannerSpot *bannerSpot
+	har        harInput
+}
+
+// bannerSpot is where the banner was found: the frame and the isolated
+// world holding its buttons.
+type bannerSpot struct {
+	frame  cdp.FrameID
+	ctxID  runtime.ExecutionContextID
+	banner *evidence.Banner
+	topLvl bool
+}
+
+func (v *visit) run(ctx context.Context) error {
+	b := v.b
+	proxy := "direct://"
+	if b.cfg.Proxy != "" {
+		proxy = "http://" + b.cfg.Proxy
+	}
+	tctx, cancel := chromedp.NewContext(b.bctx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+		p.ProxyServer = proxy
+		p.ProxyBypassList = "<-loopback>"
+	}))
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	v.ctx = tctx
+
+	// Open the tab. Its first Run binds the tab to tctx, so the deadline
+	// is a timer.
+	timer := time.AfterFunc(b.timing.Action, cancel)
+	err := chromedp.Do(tctx)
+	if !timer.Stop() || err != nil {
+		return fmt.Errorf("opening a browser tab: %w", firstErr(err, ctx.Err(), context.DeadlineExceeded))
+	}
+	if c := chromedp.FromContext(tctx); c != nil {
+		v.bcid = c.BrowserContextID
+	}
+	if err := chromedp.Listen(tctx, v.rec.handle); err != nil {
+		return fmt.Errorf("listening to the tab: %w", err)
+	}
+	if err := v.setup(); err != nil {
+		return err
+	}
+
+	// Load the page.
+	v.har.started = time.Now().UTC()
+	if err := v.navigate(); err != nil {
+		return err
+	}
+	v.shot("load")
+	v.detectBanner()
+	if v.spec.Links > 0 {
+		v.res.Links = v.links(v.spec.Links * 20)
+	}
+	v.res.TCF = v.tcf()
+	v.snapshot()
+	if v.spec.Action == ActionNone {
+		return ctx.Err()
+	}
+
+	// Act on the banner.
+	act := &evidence.ConsentAction{Role: v.spec.Action}
+	v.res.Visit.Action = act
+	btn := v.button(v.spec.Action)
+	switch {
+	case v.bannerSpot == nil:
+		act.Error = "no consent banner found"
+		return ctx.Err()
+	case btn < 0:
+		act.Error = fmt.Sprintf("the banner's first layer has no %s control", v.spec.Action)
+		return ctx.Err()
+	}
+	act.Button = v.bannerSpot.banner.Buttons[btn].Label
+	navs := v.rec.mainNavigations()
+	v.rec.setPhase(evidence.PhaseAfterAction)
+	act.At = time.Now().UTC()
+	if err := v.click(btn); err != nil {
+		act.Error = err.Error()
+		return ctx.Err()
+	}
+	act.Done = true
+	v.rec.touch()
+	v.waitIdle()
+	if v.rec.mainNavigations() > navs {
+		act.Navigated = true
+		v.waitLoad()
+		v.waitIdle()
+	}
+	v.shot("after-" + v.spec.Action)
+	old := v.bannerSpot
+	v.bannerSpot = nil
+	v.detectBanner()
+	act.BannerGone = v.bannerSpot == nil
+	v.bannerSpot = old
+	v.snapshot()
+	return ctx.Err()
+}
+
+// setup presents the browser as an ordinary visitor's and installs the
+// cookie-write instrumentation before any page script.
+func (v *visit) setup() error {
+	b := v.b
+	meta := &emulation.UserAgentMetadata{
+		Brands:          []*emulation.UserAgentBrandVersion{{Brand: "Chromium", Version: b.major}, {Brand: "Not:A-Brand", Version: "24"}},
+		FullVersionList: []*emulation.UserAgentBrandVersion{{Brand: "Chromium", Version: b.full}, {Brand: "Not:A-Brand", Version: "24.0.0.0"}},
+		Platform:        "Linux", Architecture: "x86", Bitness: "64",
+	}
+	steps := []func(ctx context.Context) error{
+		func(ctx context.Context) error {
+			_, err := chromedp.Call(ctx, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+				UserAgent: b.ua, AcceptLanguage: acceptLanguage(b.cfg.Locale), Platform: "Linux x86_64", UserAgentMetadata: meta})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: b.cfg.Locale})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: b.cfg.TimeZone})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := chromedp.Call(ctx, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+				Source: strings.ReplaceAll(instrumentJS, "__BINDING__", bindingName)})
+			return err
+		},
+	}
+	for _, s := range steps {
+		if err := v.step(s); err != nil {
+			return fmt.Errorf("preparing the tab: %w", err)
+		}
+	}
+	return nil
+}
+
+// step runs one browser command with the action deadline.
+func (v *visit) step(f func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(v.ctx, v.b.timing.Action)
+	defer cancel()
+	return f(ctx)
+}
+
+// navigate loads the page and waits for its load event, then for the
+// network to be idle (both capped).
+func (v *visit) navigate() error {
+	ctx, cancel := context.WithTimeout(v.ctx, v.b.timing.Navigate)
+	defer cancel()
+	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: v.spec.URL})
+	if err != nil {
+		return fmt.Errorf("loading %s: %w", v.spec.URL, err)
+	}
+	if res.ErrorText != "" {
+		return fmt.Errorf("loading %s: %s", v.spec.URL, res.ErrorText)
+	}
+	v.waitLoad()
+	v.waitIdle()
+	return nil
+}
+
+// waitLoad waits for the main document's load event, capped by the
+// navigation timeout.
+func (v *visit) waitLoad() {
+	v.poll(v.b.timing.Navigate, func() bool {
+		_, loaded := v.rec.idle(0)
+		return loaded
+	})
+}
+
+// waitIdle waits until no request has been in flight for Quiet, capped by IdleCap.
+func (v *visit) waitIdle() {
+	v.poll(v.b.timing.IdleCap, func() bool {
+		idle, _ := v.rec.idle(v.b.timing.Quiet)
+		return idle
+	})
+}
+
+// poll checks cond every 50ms until it holds, the cap passes or the tab ends.
+func (v *visit) poll(limit time.Duration, cond func() bool) {
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-v.ctx.Done():
+			return
+		case <-deadline.C:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// shot takes a viewport screenshot.
+func (v *visit) shot(label string) {
+	var data []byte
+	err := v.step(func(ctx context.Context) error {
+		r, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng})
+		data = r.Data
+		return err
+	})
+	if err != nil || len(data) == 0 {
+		return
+	}
+	name := v.spec.Name
+	if name == "" {
+		name = v.spec.State
+	}
+	p := "screenshots/" + name + "-" + label + ".png"
+	sum := sha256.Sum256(data)
+	v.res.Files = append(v.res.Files, File{Path: p, Data: data})
+	v.res.Visit.Screenshots = append(v.res.Visit.Screenshots, evidence.Screenshot{Label: label, Path: p, SHA256: hex.EncodeToString(sum[:])})
+}
+
+// frames lists the tab's frames, the main frame first.
+func (v *visit) frames() []*cdp.Frame {
+	var tree *page.FrameTree
+	if err := v.step(func(ctx context.Context) error {
+		r, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+		tree = r.FrameTree
+		return err
+	}); err != nil || tree == nil {
+		return nil
+	}
+	var out []*cdp.Frame
+	queue := []*page.FrameTree{tree}
+	for len(queue) > 0 && len(out) < 50 {
+		t := queue[0]
+		queue = queue[1:]
+		if t == nil || t.Frame == nil {
+			continue
+		}
+		out = append(out, t.Frame)
+		queue = append(queue, t.ChildFrames...)
+	}
+	return out
+}
+
+// world creates an isolated world in a frame: it sees the DOM, not the
+// page's scripts, and the page cannot see it.
+func (v *visit) world(frame cdp.FrameID) (runtime.ExecutionContextID, error) {
+	var id runtime.ExecutionContextID
+	err := v.step(func(ctx context.Context) error {
+		r, err := chromedp.Call(ctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: frame, WorldName: "vigie"})
+		id = r.ExecutionContextID
+		return err
+	})
+	return id, err
+}
+
+// eval evaluates an expression in an execution context (0: the main
+// world of the main frame) and decodes its value into out.
+func (v *visit) eval(ctxID runtime.ExecutionContextID, expr string, out any) error {
+	return v.step(func(ctx context.Context) error {
+		r, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+			Expression: expr, ContextID: ctxID, ReturnByValue: ptr(true), AwaitPromise: ptr(true), Silent: ptr(true)})
+		if err != nil {
+			return err
+		}
+		if r.ExceptionDetails != nil {
+			return fmt.Errorf("script error: %s", r.ExceptionDetails.Text)
+		}
+		if out == nil || r.Result == nil || len(r.Result.Value) == 0 {
+			return nil
+		}
+		return json.Unmarshal(r.Result.Value, out)
+	})
+}
+
+// detectBanner looks for the consent banner in every frame, the main frame
+// first, and keeps the first found.
+func (v *visit) detectBanner() {
+	arg, err := json.Marshal(bannerConfig{Rules: Rules, Words: Words, Keywords: Keywords})
+	if err != nil {
+		return
+	}
+	expr := "(" + bannerJS + ")(" + string(arg) + ")"
+	for i, f := range v.frames() {
+		id, err := v.world(f.ID)
+		if err != nil {
+			continue
+		}
+		var jb *jsBanner
+		if err := v.eval(id, expr, &jb); err != nil || jb == nil {
+			continue
+		}
+		frame := ""
+		if i > 0 {
+			frame = truncate(f.URL, maxURL)
+		}
+		v.bannerSpot = &bannerSpot{frame: f.ID, ctxID: id, banner: jb.toEvidence(frame), topLvl: i == 0}
+		if v.res.Visit.Banner == nil {
+			v.res.Visit.Banner = v.bannerSpot.banner
+		}
+		return
+	}
+}
+
+// button returns the index of the first control with the role, or -1.
+func (v *visit) button(role string) int {
+	if v.bannerSpot == nil {
+		return -1
+	}
+	for i, btn := range v.bannerSpot.banner.Buttons {
+		if btn.Role == role {
+			return i
+		}
+	}
+	return -1
+}
+
+// click clicks control i of the banner: a real mouse click at its centre
+// when it is in the main frame and not covered, else a DOM click.
+func (v *visit) click(i int) error {
+	spot := v.bannerSpot
+	var at struct {
+		X, Y float64
+		Hit  bool
+	}
+	expr := fmt.Sprintf(`(() => { const el = (globalThis.__vigie_buttons || [])[%d]; if (!el || !el.isConnected) return null;
+el.scrollIntoView({block: "center", inline: "center"}); const r = el.getBoundingClientRect();
+const x = r.left + r.width / 2, y = r.top + r.height / 2; let h = document.elementFromPoint(x, y);
+for (let i = 0; h && h.shadowRoot && i < 10; i++) { const n = h.shadowRoot.elementFromPoint(x, y); if (!n || n === h) break; h = n; }
+return {X: x, Y: y, Hit: !!h && (h === el || el.contains(h) || h.contains(el))}; })()`, i)
+	if err := v.eval(spot.ctxID, expr, &at); err != nil {
+		return fmt.Errorf("locating the %s control: %w", v.spec.Action, err)
+	}
+	if spot.topLvl && at.Hit {
+		return v.step(func(ctx context.Context) error { return chromedp.Do(ctx, chromedp.MouseClickXY(at.X, at.Y)) })
+	}
+	if err := v.eval(spot.ctxID, fmt.Sprintf(`(globalThis.__vigie_buttons || [])[%d].click()`, i), nil); err != nil {
+		return fmt.Errorf("clicking the %s control: %w", v.spec.Action, err)
+	}
+	return nil
+}
+
+// tcf reports whether the page exposes the IAB TCF API (main world).
+func (v *visit) tcf() bool {
+	var ok bool
+	_ = v.eval(0, `typeof window.__tcfapi === "function"`, &ok)
+	return ok
+}
+
+// links returns the page's link targets in document order.
+func (v *visit) links(max int) []string {
+	var out []string
+	frames := v.frames()
+	if len(frames) == 0 {
+		return nil
+	}
+	id, err := v.world(frames[0].ID)
+	if err != nil {
+		return nil
+	}
+	_ = v.eval(id, fmt.Sprintf(`Array.from(document.querySelectorAll("a[href]")).slice(0, %d).map(a => String(a.href).slice(0, 2048))`, max), &out)
+	return out
+}
+
+// snapshot records the context's cookies and every frame's storage. The
+// first call is the before-action state; a later call marks what is new or
+// changed as after-action.
+func (v *visit) snapshot() {
+	phase := evidence.PhaseBeforeAction
+	if v.before != nil {
+		phase = evidence.PhaseAfterAction
+	}
+	state := strings.TrimPrefix(v.spec.ID, "visit/")
+	var cks []*networkCookie
+	_ = v.step(func(ctx context.Context) error {
+		r, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: v.bcid})
+		for _, c := range r.Cookies {
+			if c != nil && len(cks) < 1000 {
+				cks = append(cks, &networkCookie{c})
+			}
+		}
+		return err
+	})
+	seen := map[string]string{}
+	var cookies []evidence.Cookie
+	for _, c := range cks {
+		key, fp := c.key(), c.fingerprint()
+		seen[key] = fp
+		p := evidence.PhaseBeforeAction
+		if phase == evidence.PhaseAfterAction && v.before[key] != fp {
+			p = evidence.PhaseAfterAction
+		}
+		ec := c.evidence(state, v.spec.ID, p)
+		ec.SetBy = v.rec.setterFor(ec.Name, ec.Domain)
+		cookies = append(cookies, ec)
+	}
+	v.cookies = cookies
+	if v.before == nil {
+		v.before = seen
+	}
+
+	var items []evidence.StorageItem
+	sizes := map[string]int{}
+	for _, f := range v.frames() {
+		id, err := v.world(f.ID)
+		if err != nil {
+			continue
+		}
+		var st struct {
+			Origin  string   `json:"origin"`
+			Local   [][2]any `json:"local"`
+			Session [][2]any `json:"session"`
+			IDB     []string `json:"idb"`
+		}
+		if err := v.eval(id, storageJS, &st); err != nil || st.Origin == "" || st.Origin == "null" {
+			continue
+		}
+		add := func(kind, key string, size int) {
+			sid := "storage/" + state + "/" + kind + "/" + st.Origin + "/" + key
+			if _, dup := sizes[sid]; dup || len(items) >= 2000 {
+				return
+			}
+			sizes[sid] = size
+			p := evidence.PhaseBeforeAction
+			if phase == evidence.PhaseAfterAction {
+				if old, ok := v.beforeSt[sid]; !ok || old != size {
+					p = evidence.PhaseAfterAction
+				}
+			}
+			items = append(items, evidence.StorageItem{ID: sid, Visit: v.spec.ID, Phase: p, Origin: truncate(st.Origin, 512), Kind: kind, Key: key, Size: size})
+		}
+		for _, kv := range st.Local {
+			k, _ := kv[0].(string)
+			n, _ := kv[1].(float64)
+			add("localStorage", k, int(n))
+		}
+		for _, kv := range st.Session {
+			k, _ := kv[0].(string)
+			n, _ := kv[1].(float64)
+			add("sessionStorage", k, int(n))
+		}
+		for _, name := range st.IDB {
+			add("indexedDB", name, 0)
+		}
+	}
+	v.storage = items
+	if v.beforeSt == nil {
+		v.beforeSt = sizes
+	}
+}
+
+// finish fills the visit's evidence from what was recorded.
+func (v *visit) finish() {
+	vis := &v.res.Visit
+	vis.Requests = v.rec.requests()
+	hops := v.rec.mainDocument()
+	for i, h := range hops {
+		if i == len(hops)-1 || h.ev.Status < 300 || h.ev.Status >= 400 {
+			continue
+		}
+		loc := ""
+		if h.response != nil {
+			if ls := headerLines(h.response.Headers, "location"); len(ls) > 0 {
+				loc = truncate(ls[0], maxURL)
+			}
+		}
+		if loc == "" {
+			loc = hops[i+1].ev.URL
+		}
+		vis.Redirects = append(vis.Redirects, evidence.Redirect{URL: h.ev.URL, Status: h.ev.Status, Location: loc})
+	}
+	if n := len(hops); n > 0 {
+		last := hops[n-1]
+		vis.FinalURL = last.ev.URL
+		vis.Status = last.ev.Status
+		if last.response != nil {
+			if hs := headerLines(last.response.Headers, "strict-transport-security"); len(hs) > 0 {
+				vis.HSTS = truncate(hs[0], 512)
+			}
+		}
+	}
+	vis.Cookies = v.cookies
+	state := strings.TrimPrefix(v.spec.ID, "visit/")
+	for i, bc := range v.rec.blockedCookies() {
+		bc.ID = fmt.Sprintf("cookie/%s/%s/%s/%s#blocked-%d", state, bc.Domain, bc.Path, bc.Name, i+1)
+		bc.Visit = v.spec.ID
+		vis.Cookies = append(vis.Cookies, bc)
+	}
+	vis.Storage = v.storage
+	if vis.Action != nil {
+		for _, c := range vis.Cookies {
+			if c.Phase == evidence.PhaseAfterAction {
+				vis.Action.Cookies = append(vis.Action.Cookies, c.ID)
+			}
+		}
+		for _, s := range vis.Storage {
+			if s.Phase == evidence.PhaseAfterAction {
+				vis.Action.Storage = append(vis.Action.Storage, s.ID)
+			}
+		}
+		for _, r := range vis.Requests {
+			if r.Phase == evidence.PhaseAfterAction {
+				vis.Action.Requests++
+			}
+		}
+	}
+	name := v.spec.Name
+	if name == "" {
+		name = v.spec.State
+	}
+	if data, err := buildHAR(v, name); err == nil {
+		p := "har/" + name + ".har"
+		v.res.Files = append(v.res.Files, File{Path: p, Data: data})
+		vis.HAR = p
+	}
+}
+
+// networkCookie wraps a cookie of Storage.getCookies.
+type networkCookie struct{ c *cdpCookie }
+
+func (n *networkCookie) key() string {
+	k := n.c.Domain + "\x00" + n.c.Path + "\x00" + n.c.Name
+	if n.c.PartitionKey != nil {
+		k += "\x00" + n.c.PartitionKey.TopLevelSite
+	}
+	return k
+}
+
+// fingerprint changes when the cookie is written again with another value
+// or expiry (the value itself is not kept).
+func (n *networkCookie) fingerprint() string {
+	h := sha256.Sum256([]byte(n.c.Value + "\x00" + strconv.FormatFloat(n.c.Expires, 'f', 0, 64)))
+	return hex.EncodeToString(h[:8])
+}
+
+func (n *networkCookie) evidence(state, visitID, phase string) evidence.Cookie {
+	c := n.c
+	ec := evidence.Cookie{
+		ID:    "cookie/" + state + "/" + c.Domain + "/" + c.Path + "/" + truncate(c.Name, 256),
+		Visit: visitID, Phase: phase, Name: truncate(c.Name, 256), Domain: c.Domain, Path: c.Path,
+		Session: c.Session || c.Expires <= 0, Secure: c.Secure, HTTPOnly: c.HTTPOnly, SameSite: string(c.SameSite),
+		Size: len(c.Value),
+	}
+	if c.Expires > 0 {
+		ec.Expires = time.Unix(int64(c.Expires), 0).UTC()
+	}
+	if c.PartitionKey != nil {
+		ec.Partition = c.PartitionKey.TopLevelSite
+		ec.ID += "#" + c.PartitionKey.TopLevelSite
+	}
+	return ec
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return errors.New("unknown error")
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,437 @@
+package legal
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/vigie-scan/vigie/scanner/entities"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+)
+
+// Page is a loaded page as a visitor's browser renders it.
+type Page struct {
+	// URL is the URL asked for; FinalURL where it ended after redirects.
+	URL      string
+	FinalURL string
+	// Status is the HTTP status of the main document (0 when unknown).
+	Status int
+	// ContentType is the document's media type (text/html …), when known.
+	ContentType string
+	// HTML is the document (for a browser, the DOM serialised after
+	// scripts ran), at most MaxHTMLBytes.
+	HTML []byte
+	// Text is the rendered text (for a browser, document.body.innerText),
+	// with its line structure.
+	Text string
+}
+
+// Loader loads a page. A scan's loader is the browser behind the recording
+// proxy, so that pages rendered by JavaScript are read as visitors see them
+// and their requests are recorded; HTTPLoader serves tests. Load returns an
+// error only when no document was received; an HTTP error status is a Page
+// with that Status.
+type Loader interface {
+	Load(ctx context.Context, url string) (Page, error)
+}
+
+// File is a file Collect keeps for the report bundle, with a
+// bundle-relative path (legal/<n>.txt, legal/<n>.html).
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Collect loads the candidate pages in order through loader, keeps those
+// that read as legal pages, and extracts what they declare.
+//
+// At most MaxLoads candidates are loaded and MaxPages pages kept. A
+// candidate found by path is skipped once a page of its kind is kept. Every
+// load gets an ID (legal/<n>) and a record: error pages (transport errors,
+// HTTP errors, "not found" pages served with 200, pages that duplicate one
+// already kept, and pages found by path that do not read as a page of their
+// kind — an application answering every path with its home page) are
+// recorded with their Error and without text. A kept page's rendered text
+// (the first MaxTextBytes) is in the record; its full text and HTML go to
+// the returned files, hashed with SHA-256 in the record. A candidate
+// without a kind (given with --legal) takes the kind its text reads as.
+//
+// Collect always returns a Legal value; cat may be nil (no mentions).
+func Collect(ctx context.Context, loader Loader, candidates []Candidate, cat *entities.Catalogue) (*evidence.Legal, []File) {
+	lg := &evidence.Legal{}
+	var files []File
+	haveKind := map[string]bool{}
+	keptURL := map[string]string{}  // final URL → page ID
+	keptText := map[string]string{} // text hash → page ID
+	loads, kept := 0, 0
+	for _, c := range candidates {
+		if loads >= MaxLoads || kept >= MaxPages || ctx.Err() != nil {
+			break
+		}
+		if c.FoundBy == FoundByPath && haveKind[c.Kind] {
+			continue
+		}
+		loads++
+		n := len(lg.Pages) + 1
+		lp := evidence.LegalPage{ID: fmt.Sprintf("legal/%d", n), Kind: c.Kind, URL: c.URL, FoundBy: c.FoundBy}
+		p, err := loader.Load(ctx, c.URL)
+		if err != nil {
+			lp.Error = fmt.Sprintf("load %s: %v", c.URL, err)
+			lg.Pages = append(lg.Pages, lp)
+			continue
+		}
+		lp.Status = p.Status
+		if p.FinalURL != "" && p.FinalURL != c.URL {
+			lp.FinalURL = p.FinalURL
+		}
+		final := firstNonEmpty(p.FinalURL, c.URL)
+		page := boundBytes(p.HTML, MaxHTMLBytes)
+		text := boundText(p.Text, MaxHTMLBytes)
+		textSum := sum([]byte(text))
+		switch {
+		case p.Status != 0 && (p.Status < 200 || p.Status > 299):
+			lp.Error = fmt.Sprintf("HTTP status %d", p.Status)
+		case p.ContentType != "" && !isTextType(p.ContentType):
+			lp.Error = fmt.Sprintf("not an HTML page (%s)", p.ContentType)
+		case strings.TrimSpace(text) == "":
+			lp.Error = "the page has no text"
+		case keptURL[final] != "":
+			lp.Error = "same page as " + keptURL[final]
+		case keptText[textSum] != "":
+			lp.Error = "same text as " + keptText[textSum]
+		case softNotFound(text):
+			lp.Error = "a \"not found\" page served with status " + fmt.Sprint(p.Status)
+		case c.FoundBy == FoundByPath && !readsAs(text, c.Kind):
+			lp.Error = fmt.Sprintf("does not read as a %s page", c.Kind)
+		}
+		if lp.Error != "" {
+			lg.Pages = append(lg.Pages, lp)
+			continue
+		}
+		if lp.Kind == "" {
+			lp.Kind = kindOf(text)
+		}
+		lp.Lang = language(page, text)
+		lp.Text = boundText(text, MaxTextBytes)
+		lp.TextSHA256 = textSum
+		lp.TextFile = fmt.Sprintf("legal/%d.txt", n)
+		files = append(files, File{Path: lp.TextFile, Data: []byte(text)})
+		if len(page) > 0 {
+			lp.HTMLSHA256 = sum(page)
+			lp.HTMLFile = fmt.Sprintf("legal/%d.html", n)
+			files = append(files, File{Path: lp.HTMLFile, Data: page})
+		}
+		lg.Pages = append(lg.Pages, lp)
+		haveKind[lp.Kind] = true
+		keptURL[final] = lp.ID
+		keptText[textSum] = lp.ID
+		kept++
+	}
+	d := Extract(lg.Pages, cat)
+	d.Apply(lg)
+	return lg, files
+}
+
+func sum(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func boundBytes(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+func isTextType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "text/html" || mt == "application/xhtml+xml" || mt == "text/plain"
+}
+
+// notFound recognises the wording of "page not found" pages.
+var notFound = regexp.MustCompile(`\b(?:404|page introuvable|page non trouvee|page inexistante|cette page n'existe pas|la page demandee n'existe pas|page not found|not found|this page does not exist|seite nicht gefunden|nicht gefunden|existiert nicht)\b`)
+
+// softNotFound reports whether a short page says it was not found.
+func softNotFound(text string) bool {
+	if len(text) > 3000 {
+		return false
+	}
+	return notFound.MatchString(fold(boundText(text, 1000)))
+}
+
+// Wordings that a page of each kind uses in its body: a notice identifies
+// its publisher and hoster; a privacy policy speaks of controllers,
+// purposes, legal bases and rights; a cookie policy of lifetimes and
+// purposes.
+var (
+	noticeBody  = regexp.MustCompile(`\b(?:heberg\w*|hosted|hosting|hoster|editeur|edite par|publisher|directeur de (?:la )?publication|directrice de (?:la )?publication|responsable de (?:la )?publication|siret|siren|rcs|angaben gem\w*|verantwortlich|impressum|imprint|legal notice|mentions legales|ddg|tmg|mstv|lcen)\b|§\s*5`)
+	privacyBody = regexp.MustCompile(`\b(?:donnees (?:a caractere )?personnelles|rgpd|gdpr|dsgvo|responsable (?:du|de) traitement|controller|verantwortliche\w*|droits? d'(?:acces|opposition|effacement)|right (?:of access|to object|to erasure)|betroffenenrechte|auskunft|finalites?|purposes?|zweck\w*|base legale|legal basis|rechtsgrundlage|duree de conservation|retention|speicherdauer|cnil|dpo|delegue a la protection|data protection officer|datenschutzbeauftragte\w*|personal data|personenbezogene\w*)\b`)
+	cookieBody  = regexp.MustCompile(`\b(?:duree|expiration|lifetime|expiry|expires|speicherdauer|laufzeit|finalites?|purposes?|zweck\w*|traceurs?|consentement|consent|einwilligung|mesure d'audience|audience|analytics|statisti\w*|navigateur|browser|parametr\w*|settings|einstellungen)\b`)
+)
+
+// distinct counts the distinct matches of re in folded text, up to max.
+func distinct(re *regexp.Regexp, f string, max int) int {
+	seen := map[string]bool{}
+	for _, m := range re.FindAllString(f, 200) {
+		seen[m] = true
+		if len(seen) >= max {
+			break
+		}
+	}
+	return len(seen)
+}
+
+// readsAs reports whether text reads as a page of the given kind, so that
+// an application answering every path with its home page (whose footer
+// links to the legal pages) is not taken for one.
+func readsAs(text, kind string) bool {
+	f := fold(boundText(text, MaxTextBytes))
+	switch kind {
+	case KindNotice:
+		return distinct(noticeBody, f, 2) >= 2
+	case KindPrivacy:
+		return distinct(privacyBody, f, 3) >= 3
+	case KindCookies:
+		return strings.Contains(f, "cookie") && distinct(cookieBody, f, 2) >= 2
+	}
+	return false
+}
+
+// kindOf decides the kind of a given page from its text: notice when it
+// identifies a publisher or hoster, else privacy, else cookies, else notice.
+func kindOf(text string) string {
+	for _, k := range kinds {
+		if readsAs(text, k) {
+			return k
+		}
+	}
+	return KindNotice
+}
+
+// language returns the page's language: <html lang>, else a guess from
+// frequent words (fr, en, de), else "".
+func language(page []byte, text string) string {
+	if l := htmlLang(page); l != "" {
+		return l
+	}
+	counts := map[string]int{}
+	for _, w := range wordsOf(fold(boundText(text, 20000))) {
+		switch w {
+		case "le", "la", "les", "des", "et", "du", "est", "pour":
+			counts["fr"]++
+		case "the", "and", "of", "is", "for", "with", "this":
+			counts["en"]++
+		case "der", "die", "das", "und", "ist", "mit", "fur", "nicht":
+			counts["de"]++
+		}
+	}
+	best, n := "", 4
+	for _, l := range []string{"fr", "en", "de"} {
+		if counts[l] > n {
+			best, n = l, counts[l]
+		}
+	}
+	return best
+}
+
+// htmlLang returns the lang attribute of the page's <html> element, lower case.
+func htmlLang(page []byte) string {
+	z := html.NewTokenizer(bytes.NewReader(boundBytes(page, 64<<10)))
+	for range 64 {
+		switch z.Next() {
+		case html.ErrorToken:
+			return ""
+		case html.StartTagToken:
+			name, more := z.TagName()
+			if atom.Lookup(name) != atom.Html {
+				continue
+			}
+			l := strings.ToLower(strings.TrimSpace(readAttrs(z, more)["lang"]))
+			if len(l) > 16 || strings.ContainsFunc(l, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r == '-' || r >= '0' && r <= '9') }) {
+				return ""
+			}
+			return l
+		}
+	}
+	return ""
+}
+
+// HTTPLoader loads pages with plain HTTP, without running scripts: for
+// tests against the lab's HTTPS servers, with a client that trusts the
+// lab's certificate. A page assembled by JavaScript reads as empty through
+// it; scans use the browser.
+type HTTPLoader struct {
+	// Client makes the requests; nil means http.DefaultClient. Redirects
+	// are limited to 10 unless the client has its own policy.
+	Client *http.Client
+}
+
+// Load fetches url and renders its text, reading at most MaxHTMLBytes.
+func (l HTTPLoader) Load(ctx context.Context, url string) (Page, error) {
+	client := http.DefaultClient
+	if l.Client != nil {
+		client = l.Client
+	}
+	if client.CheckRedirect == nil {
+		c := *client
+		c.CheckRedirect = func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		}
+		client = &c
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return Page{}, fmt.Errorf("legal page %s: %w", url, err)
+	}
+	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.7,de;q=0.5")
+	resp, err := client.Do(req)
+	if err != nil {
+		return Page{}, fmt.Errorf("legal page %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxHTMLBytes))
+	if err != nil {
+		return Page{}, fmt.Errorf("legal page %s: read: %w", url, err)
+	}
+	p := Page{URL: url, FinalURL: resp.Request.URL.String(), Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), HTML: body}
+	mt, _, _ := mime.ParseMediaType(p.ContentType)
+	switch mt {
+	case "text/plain":
+		p.Text, p.HTML = string(body), nil
+	case "", "text/html", "application/xhtml+xml":
+		p.Text = RenderText(body)
+	}
+	return p, nil
+}
+
+// blockElements start a new line in rendered text.
+var blockElements = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true, atom.Body: true,
+	atom.Dd: true, atom.Details: true, atom.Dialog: true, atom.Div: true, atom.Dl: true, atom.Dt: true,
+	atom.Fieldset: true, atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.Form: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+	atom.Header: true, atom.Hr: true, atom.Li: true, atom.Main: true, atom.Nav: true, atom.Ol: true,
+	atom.P: true, atom.Pre: true, atom.Section: true, atom.Summary: true, atom.Table: true, atom.Tr: true,
+	atom.Ul: true, atom.Caption: true, atom.Tbody: true, atom.Thead: true, atom.Tfoot: true, atom.Option: true,
+}
+
+// hiddenElements are not rendered.
+var hiddenElements = map[atom.Atom]bool{
+	atom.Head: true, atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Svg: true, atom.Math: true, atom.Iframe: true, atom.Object: true, atom.Select: true,
+	atom.Textarea: true, atom.Title: true,
+}
+
+// RenderText renders an HTML document's text without running its scripts,
+// approximating a browser's innerText: block elements and <br> break lines,
+// table cells are separated by tabs, whitespace collapses, and scripts,
+// styles and <noscript> (a browser runs scripts) are left out. Linear in
+// the input; at most MaxHTMLBytes are read and produced.
+func RenderText(page []byte) string {
+	z := html.NewTokenizer(bytes.NewReader(boundBytes(page, MaxHTMLBytes)))
+	z.SetMaxBuf(MaxHTMLBytes)
+	var b strings.Builder
+	hidden := 0
+	pendingSpace := false
+	last := byte('\n') // the last byte written; '\n' at the start
+	write := func(s string) {
+		if s != "" && b.Len() < MaxHTMLBytes {
+			b.WriteString(s)
+			last = s[len(s)-1]
+		}
+	}
+	for b.Len() < MaxHTMLBytes {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return tidyLines(b.String())
+		case html.TextToken:
+			if hidden > 0 {
+				continue
+			}
+			raw := z.Text()
+			if len(raw) > 0 && isHTMLSpace(rune(raw[0])) {
+				pendingSpace = true
+			}
+			for i, w := range strings.FieldsFunc(string(raw), isHTMLSpace) {
+				if (i > 0 || pendingSpace) && last != '\n' && last != '\t' {
+					write(" ")
+				}
+				write(w)
+				pendingSpace = false
+			}
+			if len(raw) > 0 && isHTMLSpace(rune(raw[len(raw)-1])) {
+				pendingSpace = true
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if hiddenElements[a] {
+				if a != atom.Head && tt == html.StartTagToken {
+					hidden++
+				} else if a != atom.Head && tt == html.EndTagToken && hidden > 0 {
+					hidden--
+				}
+				continue
+			}
+			if hidden > 0 {
+				continue
+			}
+			switch {
+			case a == atom.Br:
+				write("\n")
+			case (a == atom.Td || a == atom.Th) && tt == html.StartTagToken:
+				if last != '\n' {
+					write("\t")
+				}
+			case blockElements[a] && last != '\n':
+				write("\n")
+			}
+			pendingSpace = pendingSpace && last != '\n' && last != '\t'
+		}
+	}
+	return tidyLines(boundText(b.String(), MaxHTMLBytes))
+}
+
+func isHTMLSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f'
+}
+
+// tidyLines trims lines and keeps at most one empty line in a row.
+func tidyLines(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(strings.TrimLeft(l, " \t"), " \t")
+		if l == "" {
+			blank++
+			if blank > 1 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}
