@@ -11,6 +11,7 @@ var registry = concat(
 		dnsNoDNSSEC,
 	},
 	WebChecks,
+	MailChecks,
 )
 
 func concat(lists ...[]*Check) []*Check {

@@ -1,7 +1,9 @@
 package checks
 
 import (
+	"os"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +39,18 @@ func TestRegistry(t *testing.T) {
 	}
 	if Lookup("no.such-check") != nil {
 		t.Error("Lookup of an unknown ID returned a check")
+	}
+}
+
+// TestREADMEListsEveryCheck keeps the README's check table honest.
+func TestREADMEListsEveryCheck(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range All() {
+		if !strings.Contains(string(readme), "`"+c.ID+"`") {
+			t.Errorf("README.md does not list %s", c.ID)
+		}
 	}
 }

@@ -3,9 +3,11 @@ package reports
 import (
 	"bufio"
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -24,35 +26,100 @@ type Artifact struct {
 	Data []byte
 }
 
-// Formats lists the report formats Write can produce besides report.json.
-var Formats = []string{"json"}
+// Formats lists the report formats Write can produce: report.json (always
+// written), report.html, report.md, report.sarif and junit.xml.
+var Formats = []string{"json", "html", "md", "sarif", "junit"}
+
+// FileName returns the bundle file a format is written to.
+func FileName(format string) string {
+	switch format {
+	case "html":
+		return "report.html"
+	case "md":
+		return "report.md"
+	case "sarif":
+		return "report.sarif"
+	case "junit":
+		return "junit.xml"
+	}
+	return "report.json"
+}
 
 // ManifestName is the name of the bundle's hash list.
 const ManifestName = "MANIFEST.sha256"
 
+// Options says how Write writes a bundle.
+type Options struct {
+	// Formats lists the formats asked for; json is always written.
+	Formats []string
+	// Lang is the language of the HTML and Markdown reports' own text.
+	Lang Lang
+	// SignKey, when set, signs the manifest (MANIFEST.sha256.sig).
+	SignKey ed25519.PrivateKey
+}
+
 // Write writes the bundle into dir (created if needed): report.json, the
-// artefacts, then MANIFEST.sha256 over every file written. formats lists
-// the formats asked for; json is always written.
-func Write(dir string, r *Report, formats []string, artifacts []Artifact) error {
-	for _, f := range formats {
+// other formats asked for, the artefacts, then MANIFEST.sha256 over every
+// file written and, with a key, its signature. The HTML report embeds the
+// screenshots among the artefacts, so that it stands alone.
+func Write(dir string, r *Report, o Options, artifacts []Artifact) error {
+	for _, f := range o.Formats {
 		if !slices.Contains(Formats, f) {
 			return fmt.Errorf("unknown report format %q (supported: %s)", f, strings.Join(Formats, ", "))
 		}
 	}
+	files := map[string][]byte{}
+	for _, a := range artifacts {
+		files[path.Clean(a.Path)] = a.Data
+	}
+	var reports []Artifact
+	for _, f := range append([]string{"json"}, o.Formats...) {
+		name := FileName(f)
+		if slices.ContainsFunc(reports, func(a Artifact) bool { return a.Path == name }) {
+			continue
+		}
+		if _, clash := files[name]; clash {
+			return fmt.Errorf("report bundle: artefact %q would overwrite the %s report", name, f)
+		}
+		var buf bytes.Buffer
+		var err error
+		switch f {
+		case "json":
+			err = WriteJSON(&buf, r)
+		case "html":
+			err = WriteHTML(&buf, r, HTMLOptions{Lang: o.Lang, Files: files})
+		case "md":
+			err = WriteMarkdown(&buf, r, o.Lang)
+		case "sarif":
+			err = WriteSARIF(&buf, r)
+		case "junit":
+			err = WriteJUnit(&buf, r)
+		}
+		if err != nil {
+			return err
+		}
+		reports = append(reports, Artifact{Path: name, Data: buf.Bytes()})
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report bundle: %w", err)
 	}
-	var buf bytes.Buffer
-	if err := WriteJSON(&buf, r); err != nil {
-		return err
-	}
-	files := append([]Artifact{{Path: "report.json", Data: buf.Bytes()}}, artifacts...)
-	for _, a := range files {
+	for _, a := range append(reports, artifacts...) {
 		if err := writeFile(dir, a); err != nil {
 			return err
 		}
 	}
-	return WriteManifest(dir)
+	if err := WriteManifest(dir); err != nil {
+		return err
+	}
+	if o.SignKey != nil {
+		return SignManifest(dir, o.SignKey)
+	}
+	// A signature left by an earlier run into the same directory no longer
+	// matches: remove it rather than leave a false alarm (or a false trust).
+	if err := os.Remove(filepath.Join(dir, SignatureName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("report bundle: %w", err)
+	}
+	return nil
 }
 
 // WriteJSON writes r as indented JSON.
@@ -83,7 +150,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 
 func writeFile(dir string, a Artifact) error {
 	clean := path.Clean(a.Path)
-	if a.Path == "" || path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") || clean == ManifestName {
+	if a.Path == "" || path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") || clean == ManifestName || clean == SignatureName {
 		return fmt.Errorf("report bundle: refusing artefact path %q", a.Path)
 	}
 	p := filepath.Join(dir, filepath.FromSlash(clean))

@@ -29,7 +29,10 @@ type Report struct {
 	Findings []checks.Finding      `json:"findings"`
 	Ignored  []checks.Finding      `json:"ignored,omitempty"`
 	Ignores  []checks.IgnoreStatus `json:"ignores,omitempty"`
-	Errors   []evidence.Error      `json:"errors"`
+	// Baseline compares the findings with an earlier report's, when one
+	// was given (--baseline).
+	Baseline *Baseline        `json:"baseline,omitempty"`
+	Errors   []evidence.Error `json:"errors"`
 }
 
 // Tool names the program that wrote the report.

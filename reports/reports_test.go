@@ -76,7 +76,7 @@ func TestWriteBundle(t *testing.T) {
 	ev := foundingEvidence()
 	r := New("test", ev, checks.Run(ev, nil, started), nil, started, finished)
 	arts := []Artifact{{Path: "rdap/ip-198.51.100.17.json", Data: []byte(`{"x":1}`)}}
-	if err := Write(dir, r, []string{"json"}, arts); err != nil {
+	if err := Write(dir, r, Options{Formats: []string{"json"}}, arts); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(filepath.Join(dir, ManifestName))
@@ -96,12 +96,15 @@ func TestWriteBundle(t *testing.T) {
 		t.Errorf("manifest %v does not match the files %v", listed, actual)
 	}
 
-	for _, bad := range []string{"../escape", "/etc/passwd", "", "a/../../x", ManifestName} {
-		if err := Write(t.TempDir(), r, nil, []Artifact{{Path: bad}}); err == nil {
+	for _, bad := range []string{"../escape", "/etc/passwd", "", "a/../../x", ManifestName, SignatureName} {
+		if err := Write(t.TempDir(), r, Options{}, []Artifact{{Path: bad}}); err == nil {
 			t.Errorf("artefact path %q accepted", bad)
 		}
 	}
-	if err := Write(t.TempDir(), r, []string{"pdf"}, nil); err == nil || !strings.Contains(err.Error(), "pdf") {
+	if err := Write(t.TempDir(), r, Options{Formats: []string{"html"}}, []Artifact{{Path: "report.html", Data: []byte("x")}}); err == nil {
+		t.Errorf("an artefact named report.html was allowed to overwrite the HTML report")
+	}
+	if err := Write(t.TempDir(), r, Options{Formats: []string{"pdf"}}, nil); err == nil || !strings.Contains(err.Error(), "pdf") {
 		t.Errorf("unknown format: %v", err)
 	}
 }

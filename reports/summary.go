@@ -11,10 +11,12 @@ import (
 )
 
 // WriteSummary writes a short human summary: the verdict, findings by
-// severity with their titles, errors, and where the bundle is.
+// severity with their titles, errors, and where the bundle is. Strings
+// from the site or the registries are stripped of control characters, so
+// that they cannot drive the terminal.
 func WriteSummary(w io.Writer, r *Report, dir string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "vigie %s — %s\n", r.Tool.Version, targetName(r))
+	fmt.Fprintf(&b, "vigie %s — %s\n", r.Tool.Version, clip(targetName(r), maxText))
 	writeOperators(&b, r)
 	counts := checks.CountBySeverity(r.Findings)
 	if len(r.Findings) == 0 {
@@ -28,8 +30,15 @@ func WriteSummary(w io.Writer, r *Report, dir string) error {
 		}
 		fmt.Fprintf(&b, "%d finding(s): %s\n", len(r.Findings), strings.Join(parts, ", "))
 		for _, f := range r.Findings {
-			fmt.Fprintf(&b, "  [%-8s] %s — %s (%s)\n", f.Severity, f.ID, f.Title, f.Subject)
+			mark := ""
+			if r.Baseline != nil && r.IsNew(f.Fingerprint) {
+				mark = "NEW "
+			}
+			fmt.Fprintf(&b, "  %s[%-8s] %s — %s (%s)\n", mark, f.Severity, f.ID, f.Title, clip(f.Subject, maxText))
 		}
+	}
+	if bl := r.Baseline; bl != nil {
+		fmt.Fprintf(&b, "Against the baseline %s: %d new, %d unchanged, %d fixed.\n", bl.File, len(bl.New), len(bl.Unchanged), len(bl.Fixed))
 	}
 	if n := len(r.Ignored); n > 0 {
 		fmt.Fprintf(&b, "%d finding(s) ignored by policy.\n", n)
@@ -44,7 +53,7 @@ func WriteSummary(w io.Writer, r *Report, dir string) error {
 		fmt.Fprintf(&b, "%d check(s) could not be evaluated (see results in report.json).\n", notEvaluated)
 	}
 	for _, e := range r.Errors {
-		fmt.Fprintf(&b, "error: %s %s: %s\n", e.Stage, e.Target, e.Error)
+		fmt.Fprintf(&b, "error: %s %s: %s\n", e.Stage, clip(e.Target, maxText), clip(e.Error, maxText))
 	}
 	if dir != "" {
 		fmt.Fprintf(&b, "Report bundle: %s\n", dir)
@@ -75,7 +84,7 @@ func writeOperators(b *strings.Builder, r *Report) {
 	for _, c := range res.Chain {
 		names = append(names, c.To)
 	}
-	fmt.Fprintf(b, "Name: %s (%s)\n", strings.Join(names, " → "), res.Status)
+	fmt.Fprintf(b, "Name: %s (%s)\n", clip(strings.Join(names, " → "), maxText), res.Status)
 	if addrs := res.Addrs(); len(addrs) > 0 {
 		fmt.Fprintf(b, "Addresses: %s\n", strings.Join(addrs, ", "))
 	}
@@ -89,11 +98,11 @@ func writeOperators(b *strings.Builder, r *Report) {
 			continue
 		}
 		if o := orgs[h.Operator]; o != nil && h.Name == res.Canonical {
-			fmt.Fprintf(b, "Operated by: %s\n", describeOrg(o))
+			fmt.Fprintf(b, "Operated by: %s\n", clip(describeOrg(o), maxText))
 		}
 		if o := orgs[h.DomainOwner]; o != nil && !domains[h.RegistrableDomain] {
 			domains[h.RegistrableDomain] = true
-			fmt.Fprintf(b, "Domain %s: %s\n", h.RegistrableDomain, describeOrg(o))
+			fmt.Fprintf(b, "Domain %s: %s\n", h.RegistrableDomain, clip(describeOrg(o), maxText))
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/mail"
 )
 
 // buildHosts lists every host name the evidence mentions, with its roles.
@@ -43,6 +44,11 @@ func buildHosts(ev *evidence.Evidence) []evidence.Host {
 	for _, z := range ev.DNS.Zones {
 		for _, mx := range z.MX {
 			add(mx.Host, evidence.RoleMailServers, z.ID)
+		}
+	}
+	for i := range ev.Mails {
+		for _, h := range mail.Hosts(&ev.Mails[i]) {
+			add(h.Name, h.Role, h.SeenIn)
 		}
 	}
 	if ev.Browser != nil {

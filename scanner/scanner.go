@@ -268,6 +268,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		res.Artifacts = append(res.Artifacts, s.collectBrowser(ctx, ev)...)
 	}
 	if ctx.Err() == nil {
+		s.collectMail(ctx, ev)
+	}
+	if ctx.Err() == nil {
 		res.Artifacts = append(res.Artifacts, s.enrich(ctx, ev)...)
 		if err := owners.Close(); err != nil {
 			s.fail(ev, "owner", "cache", err)

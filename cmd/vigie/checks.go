@@ -52,7 +52,8 @@ func newExplainCmd(stdout io.Writer) *cobra.Command {
 }
 
 func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
-	var policy, failOn, out string
+	var policy, failOn, out, formats string
+	var rf reportFlags
 	cmd := &cobra.Command{
 		Use:   "check REPORT.json",
 		Short: "Re-run the checks on a saved report's evidence, offline",
@@ -60,8 +61,11 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			"Nothing is fetched. With --out, a new bundle is written with the new results.",
 		Args: exactArgs(1, "one report.json"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			g, err := newGate(policy, failOn, "json")
+			g, err := newGate(policy, failOn, formats)
 			if err != nil {
+				return err
+			}
+			if err := rf.apply(g); err != nil {
 				return err
 			}
 			f, err := os.Open(args[0])
@@ -84,5 +88,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&policy, "policy", "", "policy `FILE` to apply")
 	f.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (or none)")
 	f.StringVar(&out, "out", "", "write a new bundle into `DIR`")
+	f.StringVar(&formats, "format", "json", "report `FORMATS` of the new bundle, comma-separated: json, html, md, sarif, junit")
+	rf.register(cmd)
 	return cmd
 }

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/reports"
@@ -13,17 +17,26 @@ import (
 )
 
 // gate holds what decides a run's report and exit code: the policy, the
-// formats and the --fail-on threshold.
+// formats and language, the --fail-on threshold, the baseline and the
+// signing key.
 type gate struct {
 	policy  *checks.Policy
 	formats []string
+	lang    reports.Lang
 	failOn  checks.Severity
 	failing bool // false for --fail-on none
 	report  *reports.Report
+
+	// baseline is the earlier report given with --baseline, if any: only
+	// findings whose fingerprint it lacks can fail the run.
+	baseline     *reports.Report
+	baselineFile string
+	// signKey signs the bundle's manifest (--sign-key).
+	signKey ed25519.PrivateKey
 }
 
 func newGate(policyFile, failOn, formats string) (*gate, error) {
-	g := &gate{policy: &checks.Policy{}}
+	g := &gate{policy: &checks.Policy{}, lang: reports.LangFromEnv(os.Getenv)}
 	if policyFile != "" {
 		p, err := checks.LoadPolicy(policyFile)
 		if err != nil {
@@ -43,9 +56,62 @@ func newGate(policyFile, failOn, formats string) (*gate, error) {
 		if !contains(reports.Formats, f) {
 			return nil, usage(fmt.Errorf("--format: unknown format %q (supported: %s)", f, strings.Join(reports.Formats, ", ")))
 		}
-		g.formats = append(g.formats, f)
+		if !contains(g.formats, f) {
+			g.formats = append(g.formats, f)
+		}
 	}
 	return g, nil
+}
+
+// reportFlags are the report and gate flags shared by the commands that
+// write a bundle (scan, mail, check): --lang, --baseline and --sign-key.
+// Register them with register, then call apply on the command's gate.
+type reportFlags struct {
+	lang, baseline, signKey string
+}
+
+// register adds the flags to cmd.
+func (rf *reportFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&rf.lang, "lang", "", "`LANG` of the HTML and Markdown reports: en or fr (default from LC_ALL, LC_MESSAGES or LANG; else en)")
+	f.StringVar(&rf.baseline, "baseline", "", "earlier report.json `FILE`: --fail-on counts only findings whose fingerprint is not in it")
+	f.StringVar(&rf.signKey, "sign-key", "", "Ed25519 private key `FILE` (PEM PKCS#8) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
+}
+
+// apply reads the flags into g. A bad language, an unreadable baseline or
+// key is a usage error, found before any scan starts.
+func (rf *reportFlags) apply(g *gate) error {
+	if rf.lang != "" {
+		l, err := reports.ParseLang(rf.lang)
+		if err != nil {
+			return usage(fmt.Errorf("--lang: %w", err))
+		}
+		g.lang = l
+	}
+	if rf.baseline != "" {
+		f, err := os.Open(rf.baseline)
+		if err != nil {
+			return usage(fmt.Errorf("--baseline: %w", err))
+		}
+		defer f.Close()
+		old, err := reports.ReadJSON(f)
+		if err != nil {
+			return usage(fmt.Errorf("--baseline %s: %w", rf.baseline, err))
+		}
+		g.baseline, g.baselineFile = old, rf.baseline
+	}
+	if rf.signKey != "" {
+		data, err := os.ReadFile(rf.signKey)
+		if err != nil {
+			return usage(fmt.Errorf("--sign-key: %w", err))
+		}
+		key, err := reports.ParsePrivateKey(data)
+		if err != nil {
+			return usage(fmt.Errorf("--sign-key %s: %w", rf.signKey, err))
+		}
+		g.signKey = key
+	}
+	return nil
 }
 
 // write runs the checks on a scan's evidence, writes the bundle into dir and
@@ -67,20 +133,40 @@ func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence
 		p = g.policy
 	}
 	g.report = reports.New(toolVersion(), ev, out, p, started, finished)
+	if g.baseline != nil {
+		g.report.SetBaseline(g.baselineFile, g.baseline)
+	}
 	if dir != "" {
-		if err := reports.Write(dir, g.report, g.formats, arts); err != nil {
+		o := reports.Options{Formats: g.formats, Lang: g.lang, SignKey: g.signKey}
+		if err := reports.Write(dir, g.report, o, arts); err != nil {
 			return unreachable(err)
 		}
 	}
-	return reports.WriteSummary(stdout, g.report, dir)
+	if err := reports.WriteSummary(stdout, g.report, dir); err != nil {
+		return err
+	}
+	if g.baseline != nil && g.baseline.Target.Host != g.report.Target.Host {
+		fmt.Fprintf(stdout, "warning: the baseline %s is a report of %q, not %q: every finding is new\n", g.baselineFile, g.baseline.Target.Host, g.report.Target.Host)
+	}
+	return nil
 }
 
-// verdict returns errFindings when a finding reaches --fail-on.
+// verdict returns errFindings when a finding reaches --fail-on; with a
+// baseline, only new findings count.
 func (g *gate) verdict() error {
 	if !g.failing || g.report == nil {
 		return nil
 	}
-	if max, any := checks.MaxSeverity(g.report.Findings); any && max >= g.failOn {
+	fs := g.report.Findings
+	if g.report.Baseline != nil {
+		fs = nil
+		for _, f := range g.report.Findings {
+			if g.report.IsNew(f.Fingerprint) {
+				fs = append(fs, f)
+			}
+		}
+	}
+	if max, any := checks.MaxSeverity(fs); any && max >= g.failOn {
 		return errFindings
 	}
 	return nil

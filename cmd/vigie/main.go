@@ -93,7 +93,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newChecksCmd(stdout),
 		newExplainCmd(stdout),
 		newCheckCmd(stdout, stderr),
+		newMailCmd(stdout, stderr),
 		newDemoCmd(stdout, stderr),
+		newDiffCmd(stdout, stderr),
+		newVerifyCmd(stdout, stderr),
+		newKeygenCmd(stdout),
 		newVersionCmd(stdout),
 	)
 	return root

@@ -24,6 +24,7 @@ type scanFlags struct {
 	pages                        int
 	consent                      string
 	noRedact                     bool
+	report                       reportFlags
 }
 
 // netFlags redirect every external name the scanner contacts.
@@ -76,6 +77,9 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := fl.report.apply(gate); err != nil {
+				return err
+			}
 			opts := scanner.Options{
 				URL:        args[0],
 				Mails:      fl.mails,
@@ -115,7 +119,7 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&fl.out, "out", "", "report bundle `DIR` (default ./vigie-<host>-<UTC time>)")
 	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json", "report `FORMATS`, comma-separated (report.json is always written)")
+	f.StringVar(&fl.formats, "format", "json", "report `FORMATS`, comma-separated: json, html, md, sarif, junit (report.json is always written)")
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole scan")
 	f.StringArrayVar(&fl.mails, "mail", nil, "a mail the site sent (.eml or mbox `FILE`) to analyse with the site (repeatable)")
@@ -124,6 +128,7 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&fl.consent, "consent", "all", "consent states to visit: all (before consent, after reject, after accept) or none")
 	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")
 	fl.net.register(cmd)
+	fl.report.register(cmd)
 	return cmd
 }
 

@@ -43,6 +43,14 @@ type Mail struct {
 	Codes []CodeMatch `json:"codes,omitempty"`
 	// RecipientNamed lists where the recipient is named (To name, salutation …).
 	RecipientNamed []Span `json:"recipient_named,omitempty"`
+	// DisplayNameDomains lists the registrable domains seen in the message
+	// (addresses, links, hops) whose name appears in the From display name:
+	// "Ville de Ville-Exemple" names ville-exemple.fr. Checks use it to tell
+	// the organisation a mail speaks for when no site or policy says so.
+	DisplayNameDomains []string `json:"display_name_domains,omitempty"`
+	// Limits lists the bounds the message reached (MIME depth, part count,
+	// text size, links …): what lies past them was not analysed.
+	Limits []string `json:"limits,omitempty"`
 	// Redacted is set when personal values were replaced in this record.
 	Redacted bool `json:"redacted,omitempty"`
 	// Error is set when the message could not be parsed.
@@ -55,6 +63,13 @@ type MailAddr struct {
 	Address string `json:"address,omitempty"`
 	Domain  string `json:"domain,omitempty"`
 }
+
+// Sides of a Received hop (Hop.Side).
+const (
+	HopSender    = "sender"    // received by the From domain's or the organisation's host
+	HopRelay     = "relay"     // received by a third party between sender and recipient
+	HopRecipient = "recipient" // received by the recipient's mailbox provider
+)
 
 // Hop is one Received header.
 type Hop struct {
@@ -69,7 +84,11 @@ type Hop struct {
 	Time  time.Time `json:"time,omitzero"`
 	// Delay since the previous hop.
 	Delay time.Duration `json:"delay_ns,omitempty"`
-	Raw   string        `json:"raw"`
+	// Side says whose infrastructure received the message at this hop:
+	// sender (the From domain's or the organisation's), relay (a third
+	// party between them) or recipient (the receiving mailbox provider).
+	Side string `json:"side,omitempty"`
+	Raw  string `json:"raw"`
 }
 
 // DKIMSignature is one DKIM-Signature header and its verification.
@@ -92,6 +111,19 @@ type AuthResult struct {
 	Domain string `json:"domain,omitempty"`
 	Server string `json:"server,omitempty"`
 }
+
+// Kinds of email-service-provider signals: the first word of each
+// ProviderMatch signal ("relay mail135-7.atl141.mandrillapp.com (mail/0/hop/1)").
+// Link signals say the provider tracks the mail's links or opens; the
+// others that it took part in sending it.
+const (
+	SignalHeader     = "header"
+	SignalRelay      = "relay"
+	SignalDKIM       = "dkim"
+	SignalMessageID  = "message-id"
+	SignalReturnPath = "return-path"
+	SignalLink       = "link"
+)
 
 // ProviderMatch is an email service provider recognised in a mail.
 type ProviderMatch struct {

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+)
+
+// mailFlags are the flags of `vigie mail`.
+type mailFlags struct {
+	out, policy, formats, failOn string
+	timeout                      time.Duration
+	noRedact                     bool
+	net                          netFlags
+	report                       reportFlags
+}
+
+func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
+	var fl mailFlags
+	cmd := &cobra.Command{
+		Use:   "mail FILE.eml...",
+		Short: "Analyse mails a site sent, without scanning the site",
+		Long: "Analyse the messages a site sent (.eml files or mbox files with several messages): who\n" +
+			"relayed them (Received chain, DKIM, Authentication-Results, email service providers),\n" +
+			"who owns the relays, who tracks clicks and opens, whether the sender is who the display\n" +
+			"name claims, and whether identity and participation code travel together. Run the mail\n" +
+			"checks and write a report bundle, as scan does.\n\n" +
+			"Recipient names and addresses, codes, tokens and unique ids are redacted in the reports\n" +
+			"unless --no-redact is given. The organisation is the policy's (organisation.domains) or,\n" +
+			"without one, the one the From display name names.\n\n" +
+			"Exit codes: 0 done and nothing at or above --fail-on; 1 findings at or above it;\n" +
+			"2 usage or configuration error; 3 no message could be read (a report is still written).",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usage(errors.New("want one or more .eml or mbox files"))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			gate, err := newGate(fl.policy, fl.failOn, fl.formats)
+			if err != nil {
+				return err
+			}
+			if err := fl.report.apply(gate); err != nil {
+				return err
+			}
+			opts := scanner.Options{
+				Mails:      args,
+				NoRedact:   fl.noRedact,
+				Timeout:    fl.timeout,
+				OrgDomains: gate.policy.Organisation.Domains,
+				Progress:   progressTo(stderr),
+			}
+			fl.net.apply(&opts)
+			res, err := scanner.ScanMail(cmd.Context(), opts)
+			if err != nil {
+				var ce *scanner.ConfigError
+				if errors.As(err, &ce) {
+					return usage(err)
+				}
+				return unreachable(err)
+			}
+			out := fl.out
+			if out == "" {
+				out = defaultOutDir("mail", res.Started)
+			}
+			if err := gate.write(stdout, out, res); err != nil {
+				return err
+			}
+			if !res.Evidence.Has(evidence.KindMail) {
+				return unreachable(fmt.Errorf("no message could be read (see errors in %s/report.json)", out))
+			}
+			return gate.verdict()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.out, "out", "", "report bundle `DIR` (default ./vigie-mail-<UTC time>)")
+	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
+	f.StringVar(&fl.formats, "format", "json", "report `FORMATS`, comma-separated (report.json is always written)")
+	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
+	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole analysis")
+	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")
+	fl.net.register(cmd)
+	fl.report.register(cmd)
+	return cmd
+}
