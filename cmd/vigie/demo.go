@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -29,6 +30,11 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 				return unreachable(fmt.Errorf("start the lab: %w", err))
 			}
 			defer lab.Close()
+			mailDir, err := os.MkdirTemp("", "vigie-demo-mail-")
+			if err != nil {
+				return unreachable(err)
+			}
+			defer os.RemoveAll(mailDir)
 			fmt.Fprintf(stderr, "vigie: demo   lab DNS on %s, RDAP on %s, whois on %s\n", lab.DNSAddr, lab.RDAP.URL, lab.Whois.Addr)
 			for _, site := range scantest.Sites() {
 				fmt.Fprintf(stdout, "\n== %s — %s\n", site.Name, site.Description)
@@ -38,6 +44,15 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 				}
 				opts := labOptions(lab, site.URL)
 				opts.Progress = progressTo(stderr)
+				if mail, ok := demoMails[site.Name]; ok {
+					// The founding case's account-confirmation mail and the clean
+					// town's, analysed with their sites.
+					path, err := scantest.WriteMailFixture(mailDir, mail)
+					if err != nil {
+						return unreachable(fmt.Errorf("demo mail: %w", err))
+					}
+					opts.Mails = []string{path}
+				}
 				res, err := scanner.Scan(ctx, opts)
 				if err != nil {
 					return unreachable(fmt.Errorf("scan %s: %w", site.URL, err))
@@ -53,6 +68,9 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "vigie-demo", "`DIR` for the demo's report bundles")
 	return cmd
 }
+
+// demoMails gives the lab mail analysed with each demo site.
+var demoMails = map[string]string{scantest.ScenarioFounding: scantest.MailFounding, scantest.ScenarioClean: scantest.MailClean}
 
 // labOptions points every external name of a scan at the lab.
 func labOptions(lab *scantest.Lab, url string) scanner.Options {
