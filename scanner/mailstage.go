@@ -6,16 +6,13 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/miekg/dns"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigie-scan/vigie/scanner/dnsinfo"
-	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/mail"
-	"github.com/vigie-scan/vigie/scanner/owner"
 )
 
 // mailWorkers bounds the messages analysed at once (DKIM key lookups wait
@@ -169,65 +166,18 @@ func ScanMail(ctx context.Context, opts Options) (*Result, error) {
 		return nil, configErr("no mail file given")
 	}
 	opts.URL = ""
-	if err := opts.validate(); err != nil {
+	s, err := newScan(opts)
+	if err != nil {
 		return nil, err
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	resolver, err := dnsinfo.New(dnsinfo.Config{Server: opts.Resolver})
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	cat := entities.Default()
-	if opts.EntitiesFile != "" {
-		extra, err := entities.LoadFile(opts.EntitiesFile)
-		if err != nil {
-			return nil, configErr("--entities: %w", err)
-		}
-		if cat, err = cat.With(extra); err != nil {
-			return nil, configErr("--entities: %w", err)
-		}
-	}
-	owners, err := owner.New(owner.Config{RDAPServer: opts.RDAPServer, WhoisServer: opts.WhoisServer, CacheDir: opts.CacheDir, Now: now})
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	s := &scan{opts: opts, progress: opts.Progress, dns: resolver, owners: owners, catalogue: cat}
-	if s.progress == nil {
-		s.progress = func(string, string) {}
-	}
-	ev := &evidence.Evidence{
-		Target: evidence.Target{MailFiles: slices.Clone(opts.Mails)},
-		Environment: evidence.Environment{
-			Resolver:    resolver.Server(),
-			RDAPServer:  opts.RDAPServer,
-			WhoisServer: opts.WhoisServer,
-			Proxy:       opts.Proxy,
-			Timeout:     timeout.String(),
-		},
-	}
-	res := &Result{Evidence: ev, Started: now().UTC()}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	res, ev := s.start(evidence.Target{MailFiles: slices.Clone(opts.Mails)})
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 
 	s.collectMail(ctx, ev)
 	if ctx.Err() == nil && len(ev.Hosts) > 0 {
 		res.Artifacts = append(res.Artifacts, s.enrich(ctx, ev)...)
-		if err := owners.Close(); err != nil {
-			s.fail(ev, "owner", "cache", err)
-		}
 	}
-	if err := ctx.Err(); err != nil {
-		s.fail(ev, "scan", "mail", timeoutError(err, timeout))
-	}
-	slices.Sort(ev.Collected)
-	ev.Collected = slices.Compact(ev.Collected)
-	res.Finished = now().UTC()
+	s.finish(ctx, res, "mail")
 	return res, nil
 }

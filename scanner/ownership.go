@@ -130,9 +130,14 @@ func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
 	ev.Organisations = b.list()
 	slices.SortFunc(ev.Networks, func(a, b evidence.Network) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(ev.Registrations, func(a, b evidence.Registration) int { return strings.Compare(a.ID, b.ID) })
-	if s.siteAttributed(ev) {
+	switch {
+	case ev.Target.Host == "" && len(ev.Networks) > 0:
+		// A mail-only run: ownership is what could be attributed.
 		ev.Collected = append(ev.Collected, evidence.KindOwnership)
-	} else {
+	case ev.Target.Host == "":
+	case s.siteAttributed(ev):
+		ev.Collected = append(ev.Collected, evidence.KindOwnership)
+	default:
 		s.progress("owner", "the site's networks could not all be attributed: ownership checks will be not-evaluated")
 	}
 	return arts

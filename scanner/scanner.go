@@ -212,57 +212,15 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	if err := opts.validate(); err != nil {
+	s, err := newScan(opts)
+	if err != nil {
 		return nil, err
 	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	dns, err := dnsinfo.New(dnsinfo.Config{Server: opts.Resolver})
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	cat := entities.Default()
-	if opts.EntitiesFile != "" {
-		extra, err := entities.LoadFile(opts.EntitiesFile)
-		if err != nil {
-			return nil, configErr("--entities: %w", err)
-		}
-		if cat, err = cat.With(extra); err != nil {
-			return nil, configErr("--entities: %w", err)
-		}
-	}
-	owners, err := owner.New(owner.Config{RDAPServer: opts.RDAPServer, WhoisServer: opts.WhoisServer, CacheDir: opts.CacheDir, Now: now})
-	if err != nil {
-		return nil, &ConfigError{Err: err}
-	}
-	s := &scan{opts: opts, progress: opts.Progress, dns: dns, owners: owners, catalogue: cat}
-	if s.progress == nil {
-		s.progress = func(string, string) {}
-	}
-	ev := &evidence.Evidence{
-		Target: target,
-		Environment: evidence.Environment{
-			Resolver:    dns.Server(),
-			RDAPServer:  opts.RDAPServer,
-			WhoisServer: opts.WhoisServer,
-			Proxy:       opts.Proxy,
-			Timeout:     timeout.String(),
-		},
-	}
-	res := &Result{Evidence: ev, Started: now().UTC()}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	res, ev := s.start(target)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 
 	s.collectDNS(ctx, ev)
-	if err := ctx.Err(); err != nil {
-		s.fail(ev, "scan", target.Host, timeoutError(err, timeout))
-	}
 	ev.Hosts = buildHosts(ev)
 	if ctx.Err() == nil && !res.TargetUnreachable() {
 		res.Artifacts = append(res.Artifacts, s.collectBrowser(ctx, ev)...)
@@ -272,22 +230,83 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if ctx.Err() == nil {
 		res.Artifacts = append(res.Artifacts, s.enrich(ctx, ev)...)
-		if err := owners.Close(); err != nil {
-			s.fail(ev, "owner", "cache", err)
+	}
+	s.finish(ctx, res, target.Host)
+	return res, nil
+}
+
+// newScan validates the options and sets up what every stage shares: the
+// clock, the deadline, the resolver, the catalogue and the ownership client.
+func newScan(opts Options) (*scan, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	s := &scan{opts: opts, progress: opts.Progress, now: opts.Now, timeout: opts.Timeout}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
+	}
+	if s.progress == nil {
+		s.progress = func(string, string) {}
+	}
+	var err error
+	if s.dns, err = dnsinfo.New(dnsinfo.Config{Server: opts.Resolver}); err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	s.catalogue = entities.Default()
+	if opts.EntitiesFile != "" {
+		extra, err := entities.LoadFile(opts.EntitiesFile)
+		if err != nil {
+			return nil, configErr("--entities: %w", err)
 		}
-		if err := ctx.Err(); err != nil {
-			s.fail(ev, "scan", target.Host, timeoutError(err, timeout))
+		if s.catalogue, err = s.catalogue.With(extra); err != nil {
+			return nil, configErr("--entities: %w", err)
 		}
+	}
+	s.owners, err = owner.New(owner.Config{RDAPServer: opts.RDAPServer, WhoisServer: opts.WhoisServer, CacheDir: opts.CacheDir, Now: s.now})
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	return s, nil
+}
+
+// start makes the scan's evidence and result for target.
+func (s *scan) start(target evidence.Target) (*Result, *evidence.Evidence) {
+	ev := &evidence.Evidence{
+		Target: target,
+		Environment: evidence.Environment{
+			Resolver:    s.dns.Server(),
+			RDAPServer:  s.opts.RDAPServer,
+			WhoisServer: s.opts.WhoisServer,
+			Proxy:       s.opts.Proxy,
+			Timeout:     s.timeout.String(),
+		},
+	}
+	return &Result{Evidence: ev, Started: s.now().UTC()}, ev
+}
+
+// finish saves the ownership cache, records a deadline that fired, and
+// closes the result.
+func (s *scan) finish(ctx context.Context, res *Result, target string) {
+	ev := res.Evidence
+	if err := s.owners.Close(); err != nil {
+		s.fail(ev, "owner", "cache", err)
+	}
+	if err := ctx.Err(); err != nil {
+		s.fail(ev, "scan", target, timeoutError(err, s.timeout))
 	}
 	slices.Sort(ev.Collected)
 	ev.Collected = slices.Compact(ev.Collected)
-	res.Finished = now().UTC()
-	return res, nil
+	res.Finished = s.now().UTC()
 }
 
 // scan carries one scan's shared state between stages.
 type scan struct {
 	opts      Options
+	now       func() time.Time
+	timeout   time.Duration
 	progress  func(stage, message string)
 	dns       *dnsinfo.Client
 	owners    *owner.Client
