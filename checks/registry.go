@@ -12,6 +12,8 @@ var registry = concat(
 	},
 	WebChecks,
 	MailChecks,
+	LegalChecks,
+	SurveyChecks,
 )
 
 func concat(lists ...[]*Check) []*Check {

@@ -2,11 +2,15 @@ package scanner
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/evidence"
@@ -21,8 +25,21 @@ import (
 // (the initial visit loaded) and KindConsent (the reject and accept visits
 // loaded) collected, records failures under the stage "browser", and
 // returns the screenshots and HAR files.
+//
+// While the browser and the proxy run, it also reads the legal pages
+// (collectLegal) and observes the consultation (collectSurvey), each page
+// in a fresh browser context of the same browser, through the same proxy.
+// Those loads are not visits: they are not in ev.Browser.Visits (so the
+// web and consent checks never count their requests as the page's), and
+// the proxy's log labels their connections "visit/legal/<n>" and
+// "visit/survey/<n>". With --proxy, the target is also loaded directly and
+// through the proxy without the browser (collectAccess), even when the
+// browser cannot start.
 func (s *scan) collectBrowser(ctx context.Context, ev *evidence.Evidence) []Artifact {
 	target := ev.Target
+	if s.opts.Proxy != "" {
+		s.collectAccess(ctx, ev)
+	}
 	exe, err := browser.Find(s.opts.Browser)
 	if err != nil {
 		s.fail(ev, "browser", target.URL, err)
@@ -65,9 +82,6 @@ func (s *scan) collectBrowser(ctx context.Context, ev *evidence.Evidence) []Arti
 		OnVisit:    p.SetVisit,
 		Progress:   func(m string) { s.progress("browser", m) },
 	})
-	conns := p.Connections()
-	b.CrossCheck(res.Browser.Visits, conns)
-	res.Browser.Connections = append(conns, b.Background()...)
 	ev.Browser = res.Browser
 
 	ok := func(state string) bool {
@@ -88,18 +102,123 @@ func (s *scan) collectBrowser(ctx context.Context, ev *evidence.Evidence) []Arti
 	if err := ctx.Err(); err != nil {
 		s.fail(ev, "browser", target.URL, fmt.Errorf("browser visits interrupted: %w", err))
 	}
+
+	// The initial visit's page as rendered: where the legal pages are
+	// linked from, and what the survey analysis reads.
+	var initial *browser.Page
+	if r := res.Visit(evidence.StateInitial); r != nil && r.Visit.Error == "" {
+		initial = r.Page
+	}
+	pages := browserPages{b: b, p: p, probe: s.probeClient(p.Addr, b.Info().UserAgent)}
+	defer pages.probe.CloseIdleConnections()
+	arts := make([]Artifact, 0, len(res.Files))
+	for _, f := range res.Files {
+		arts = append(arts, Artifact{Path: f.Path, Data: f.Data})
+	}
+	if ctx.Err() == nil {
+		arts = append(arts, s.collectLegal(ctx, ev, pages, initial)...)
+	}
+	if ctx.Err() == nil {
+		s.collectSurvey(ctx, ev, pages, initial)
+	}
+
+	conns := p.Connections()
+	b.CrossCheck(res.Browser.Visits, conns)
+	res.Browser.Connections = append(conns, b.Background()...)
+
 	// Resolve the contacted hosts now (the proxy's lookups are cached) so
 	// that their CNAME chains' names join the hosts to attribute.
 	ev.Hosts = mergeHosts(ev.Hosts, buildHosts(ev))
 	s.resolveHosts(ctx, ev)
 	ev.Hosts = mergeHosts(ev.Hosts, buildHosts(ev))
-
-	arts := make([]Artifact, 0, len(res.Files))
-	for _, f := range res.Files {
-		arts = append(arts, Artifact{Path: f.Path, Data: f.Data})
-	}
 	return arts
 }
+
+// pageLoader loads pages for the legal and survey stages; label names
+// each load in the recording proxy's log.
+type pageLoader interface {
+	// loadPage loads one page as the browser renders it, in a fresh
+	// browser context.
+	loadPage(ctx context.Context, label, url string) (*browser.Page, error)
+	// status returns the HTTP status a plain GET of url ends with
+	// (redirects followed), by the same route as the browser: a cheap
+	// probe that spares the browser the pages that do not exist.
+	status(ctx context.Context, label, url string) (int, error)
+}
+
+// browserPages loads pages with the scan's browser, and probes them with
+// plain HTTP, both through its recording proxy (so through --proxy too),
+// labelling the proxy's connections for the load.
+type browserPages struct {
+	b     *browser.Browser
+	p     *proxy.Proxy
+	probe *probeClient
+}
+
+func (bp browserPages) loadPage(ctx context.Context, label, url string) (*browser.Page, error) {
+	bp.p.SetVisit(label)
+	defer bp.p.SetVisit("")
+	return bp.b.Load(ctx, url)
+}
+
+func (bp browserPages) status(ctx context.Context, label, url string) (int, error) {
+	bp.p.SetVisit(label)
+	defer bp.p.SetVisit("")
+	return bp.probe.status(ctx, url)
+}
+
+// probeTimeout bounds one probe, redirects included.
+const probeTimeout = 15 * time.Second
+
+// probeClient sends plain GETs through the recording proxy, presenting
+// itself as the browser does, one connection per request (so that the
+// proxy's labels stay exact).
+type probeClient struct {
+	client    *http.Client
+	userAgent string
+}
+
+// probeClient returns a probe client through the proxy at addr.
+func (s *scan) probeClient(addr, userAgent string) *probeClient {
+	// A --trust-cert file without a certificate already stopped the
+	// browser (SPKIHashes); nil roots are the system's.
+	roots, _ := trustRoots(s.opts.TrustCerts)
+	tr := &http.Transport{
+		Proxy:                  http.ProxyURL(&url.URL{Scheme: "http", Host: addr}),
+		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  probeTimeout,
+		MaxResponseHeaderBytes: 64 << 10,
+		DisableKeepAlives:      true,
+	}
+	return &probeClient{userAgent: userAgent, client: &http.Client{Transport: tr, Timeout: probeTimeout,
+		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		}}}
+}
+
+// status GETs u and returns the final status; the body is not read.
+func (c *probeClient) status(ctx context.Context, u string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// CloseIdleConnections closes the client's idle connections.
+func (c *probeClient) CloseIdleConnections() { c.client.CloseIdleConnections() }
 
 // resolveAddrs resolves a host with vigie's resolver, for the proxy.
 func (s *scan) resolveAddrs(ctx context.Context, host string) ([]netip.Addr, error) {

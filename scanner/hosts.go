@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 
@@ -49,6 +50,17 @@ func buildHosts(ev *evidence.Evidence) []evidence.Host {
 	for i := range ev.Mails {
 		for _, h := range mail.Hosts(&ev.Mails[i]) {
 			add(h.Name, h.Role, h.SeenIn)
+		}
+	}
+	if ev.Legal != nil {
+		for _, p := range ev.Legal.Pages {
+			u := p.FinalURL
+			if u == "" {
+				u = p.URL
+			}
+			if pu, err := url.Parse(u); err == nil && p.Error == "" {
+				add(pu.Hostname(), evidence.RoleLegalPage, p.ID)
+			}
 		}
 	}
 	if ev.Browser != nil {

@@ -59,7 +59,9 @@ func (r *ScanResult) Visit(state string) *VisitResult {
 
 // Scan makes the visits of one scan, in order: initial, reject, accept (each
 // in a fresh browser context), then the crawl of further pages. It probes
-// whether the plain-HTTP URL redirects to HTTPS.
+// whether the plain-HTTP URL redirects to HTTPS. The initial visit keeps
+// the page as rendered once loaded (VisitResult.Page), for the analyses
+// that read it (legal-page links, survey platform and controls).
 func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 	progress := cfg.Progress
 	if progress == nil {
@@ -90,7 +92,7 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 		return r
 	}
 
-	initial := run(VisitSpec{ID: "visit/" + evidence.StateInitial, State: evidence.StateInitial, URL: cfg.URL, Name: evidence.StateInitial, Links: cfg.Pages})
+	initial := run(VisitSpec{ID: "visit/" + evidence.StateInitial, State: evidence.StateInitial, URL: cfg.URL, Name: evidence.StateInitial, Links: cfg.Pages, Capture: true})
 	out.Browser.TCF = initial.TCF
 	if v := &out.Browser.Visits[0]; v.Error == "" {
 		redirect, err := b.probeHTTPS(ctx, cfg.URL, v)

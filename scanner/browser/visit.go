@@ -54,6 +54,9 @@ type VisitSpec struct {
 	Name string
 	// Links is how many links of the page to return (for --pages).
 	Links int
+	// Capture keeps the page as rendered once loaded, before any action
+	// (VisitResult.Page): its DOM, text, headers and cookies.
+	Capture bool
 }
 
 // File is an artefact of a visit (a screenshot, a HAR file), with a
@@ -72,6 +75,9 @@ type VisitResult struct {
 	Links []string
 	// TCF is set when the page exposes the IAB TCF __tcfapi.
 	TCF bool
+	// Page is the page as rendered once loaded, before any action, when
+	// VisitSpec.Capture asked for it.
+	Page *Page
 }
 
 const bindingName = "__vigieCookieWrite"
@@ -125,36 +131,11 @@ type bannerSpot struct {
 }
 
 func (v *visit) run(ctx context.Context) error {
-	b := v.b
-	proxy := "direct://"
-	if b.cfg.Proxy != "" {
-		proxy = "http://" + b.cfg.Proxy
-	}
-	tctx, cancel := chromedp.NewContext(b.bctx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
-		p.ProxyServer = proxy
-		p.ProxyBypassList = "<-loopback>"
-	}))
-	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
-	defer stop()
-	v.ctx = tctx
-
-	// Open the tab. Its first Run binds the tab to tctx, so the deadline
-	// is a timer.
-	timer := time.AfterFunc(b.timing.Action, cancel)
-	err := chromedp.Do(tctx)
-	if !timer.Stop() || err != nil {
-		return fmt.Errorf("opening a browser tab: %w", firstErr(err, ctx.Err(), context.DeadlineExceeded))
-	}
-	if c := chromedp.FromContext(tctx); c != nil {
-		v.bcid = c.BrowserContextID
-	}
-	if err := chromedp.Listen(tctx, v.rec.handle); err != nil {
-		return fmt.Errorf("listening to the tab: %w", err)
-	}
-	if err := v.setup(); err != nil {
+	closeTab, err := v.open(ctx)
+	if err != nil {
 		return err
 	}
+	defer closeTab()
 
 	// Load the page.
 	v.har.started = time.Now().UTC()
@@ -162,6 +143,9 @@ func (v *visit) run(ctx context.Context) error {
 		return err
 	}
 	v.shot("load")
+	if v.spec.Capture {
+		v.res.Page = v.page()
+	}
 	v.detectBanner()
 	if v.spec.Links > 0 {
 		v.res.Links = v.links(v.spec.Links * 20)
@@ -208,6 +192,49 @@ func (v *visit) run(ctx context.Context) error {
 	v.bannerSpot = old
 	v.snapshot()
 	return ctx.Err()
+}
+
+// open opens a tab in a fresh browser context whose traffic goes through
+// the recording proxy, listens to its events and prepares it (setup). The
+// returned function closes the tab and disposes of its context; the tab
+// also closes when ctx ends.
+func (v *visit) open(ctx context.Context) (func(), error) {
+	b := v.b
+	proxy := "direct://"
+	if b.cfg.Proxy != "" {
+		proxy = "http://" + b.cfg.Proxy
+	}
+	tctx, cancel := chromedp.NewContext(b.bctx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+		p.ProxyServer = proxy
+		p.ProxyBypassList = "<-loopback>"
+	}))
+	stop := context.AfterFunc(ctx, cancel)
+	closeTab := func() {
+		stop()
+		cancel()
+	}
+	v.ctx = tctx
+
+	// Open the tab. Its first Run binds the tab to tctx, so the deadline
+	// is a timer.
+	timer := time.AfterFunc(b.timing.Action, cancel)
+	err := chromedp.Do(tctx)
+	if !timer.Stop() || err != nil {
+		closeTab()
+		return nil, fmt.Errorf("opening a browser tab: %w", firstErr(err, ctx.Err(), context.DeadlineExceeded))
+	}
+	if c := chromedp.FromContext(tctx); c != nil {
+		v.bcid = c.BrowserContextID
+	}
+	if err := chromedp.Listen(tctx, v.rec.handle); err != nil {
+		closeTab()
+		return nil, fmt.Errorf("listening to the tab: %w", err)
+	}
+	if err := v.setup(); err != nil {
+		closeTab()
+		return nil, err
+	}
+	return closeTab, nil
 }
 
 // setup presents the browser as an ordinary visitor's and installs the

@@ -274,7 +274,11 @@ type Screenshot struct {
 // Connection is one connection the recording proxy made for the browser.
 type Connection struct {
 	// ID is "conn/<n>".
-	ID    string `json:"id"`
+	ID string `json:"id"`
+	// Visit is the ID of the visit the connection was made for; the legal
+	// and survey stages' page loads, which are not visits (their requests
+	// are no page's), are labelled "visit/legal/<n>" (for the page
+	// legal/<n>) and "visit/survey/<n>".
 	Visit string `json:"visit,omitempty"`
 	Host  string `json:"host"`
 	Port  int    `json:"port"`

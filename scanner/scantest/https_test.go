@@ -103,6 +103,9 @@ var hostPages = map[string]string{
 	HostFontFiles:     "/s/marianne/v1/marianne-regular.woff2",
 	HostVideo:         "/embed/" + VideoID,
 	HostAds:           "/pagead/id",
+	HostCity:          "/",
+	HostSurveys:       SurveyOpenPath,
+	HostDecidim:       DecidimPath,
 }
 
 func TestHTTPSVirtualHosts(t *testing.T) {
@@ -240,7 +243,7 @@ func TestScenarioPagesServed(t *testing.T) {
 		}
 		served++
 		resp, body := fetch(t, c, http.MethodGet, s.URL)
-		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "<!doctype html>") {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(strings.ToLower(body), "<!doctype html>") {
 			t.Errorf("%s %s: %d %.100q", s.Name, s.URL, resp.StatusCode, body)
 		}
 	}
@@ -346,8 +349,11 @@ func pageRequest(s *webServer, method, host, path string) *httptest.ResponseReco
 
 func TestPagesBothModes(t *testing.T) {
 	pages := map[string][]string{
-		HostFounding:      {"/", "/legal", "/cookies-page", "/projets", "/static/portal.js", "/sw.js", "/static/stats-worker.js"},
-		HostClean:         {"/", "/legal", "/cookies-page", "/matomo.js", "/static/consent.js"},
+		HostFounding:      {"/", "/legal", "/cookies", "/en/legal", "/projets", "/static/portal.js", "/sw.js", "/static/stats-worker.js"},
+		HostClean:         {"/", "/mentions-legales", "/politique-de-confidentialite", "/cookies-page", "/en/legal-notice", "/de/impressum", "/de/datenschutz", "/matomo.js", "/static/consent.js"},
+		HostCity:          {"/", "/mentions-legales", "/de/impressum"},
+		HostSurveys:       {"/index.php/123456", "/index.php/234567", "/index.php/345678"},
+		HostDecidim:       {DecidimPath, "/users/sign_in"},
 		HostRejectIgnored: {"/", "/resultats", "/legal", "/static/trackers.js", "/static/consent.js"},
 		HostVideo:         {"/embed/" + VideoID},
 	}

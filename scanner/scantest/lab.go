@@ -143,6 +143,20 @@ const (
 	// ScenarioNoHTTPS is a site served over plain HTTP, without redirect
 	// or HSTS.
 	ScenarioNoHTTPS = "no-https"
+	// ScenarioSurveyOpen is the town's school survey on an outdated
+	// LimeSurvey: public, no participant token, no captcha.
+	ScenarioSurveyOpen = "survey-open"
+	// ScenarioSurveyToken is a LimeSurvey survey that needs a
+	// per-participant access code (token).
+	ScenarioSurveyToken = "survey-token"
+	// ScenarioSurveyCaptcha is a LimeSurvey survey behind LimeSurvey's own captcha.
+	ScenarioSurveyCaptcha = "survey-captcha"
+	// ScenarioDecidim is a participatory process on an outdated Decidim,
+	// whose questionnaire needs an account.
+	ScenarioDecidim = "decidim"
+	// ScenarioNoHoster is the city's own site, whose legal notice names
+	// no hoster.
+	ScenarioNoHoster = "legal-no-hoster"
 )
 
 // Site is one lab scenario: a site to scan and what it stands for.
@@ -172,6 +186,16 @@ func Sites() []Site {
 			Description: "A page loading \"first-party\" measurement from " + HostCloaked + ", a CNAME to the tracker " + HostCloakedTarget + ", before any choice; its hit sets a 400-day cookie on the city's domain."},
 		{Name: ScenarioNoHTTPS, URL: "http://" + HostNoHTTPS + "/",
 			Description: "An old city site served over plain HTTP: no redirect to HTTPS, no HSTS, no certificate."},
+		{Name: ScenarioSurveyOpen, URL: "https://" + HostSurveys + SurveyOpenPath,
+			Description: "A town's school survey on LimeSurvey 3.28 (past its support): public, no participant token, no captcha; only a cookie could stop repeat answers."},
+		{Name: ScenarioSurveyToken, URL: "https://" + HostSurveys + SurveyTokenPath,
+			Description: "A LimeSurvey 6 closed-access survey: each participant needs an access code (token)."},
+		{Name: ScenarioSurveyCaptcha, URL: "https://" + HostSurveys + SurveyCaptchaPath,
+			Description: "A LimeSurvey survey behind LimeSurvey's own captcha."},
+		{Name: ScenarioDecidim, URL: "https://" + HostDecidim + DecidimPath,
+			Description: "A participatory budget on Decidim 0.27 (past its support) whose questionnaire needs an account."},
+		{Name: ScenarioNoHoster, URL: "https://" + HostCity + "/",
+			Description: "The city's own site: its legal notice, in French and German, names the publisher but no hoster."},
 	}
 }
 
@@ -189,9 +213,10 @@ func Sites() []Site {
 //   - mandrillapp.com: the US mail relay;
 //   - commune-propre.fr (signed): participez, a CNAME inside the domain to
 //     web, at a French hoster; NS, MX, SPF, DMARC, CAA;
-//   - the web world (webRecords in sites.go): concertation, vieux and
-//     metrics (a CNAME to ville-exemple.eulerian.net) in ville-exemple.fr,
-//     the vendor's CDN, and Google-like hosts on 192.0.2.0/25.
+//   - the web world (webRecords in sites.go): concertation, vieux,
+//     enquetes and budget (the survey hosts) and metrics (a CNAME to
+//     ville-exemple.eulerian.net) in ville-exemple.fr, the vendor's CDN,
+//     and Google-like hosts on 192.0.2.0/25.
 func DefaultZone() *Zone {
 	z := newZone()
 	for _, r := range defaultRecords() {

@@ -50,6 +50,28 @@ const (
 	HostFontFiles  = "fonts.gstatic.com"
 	HostVideo      = "www.youtube.com"
 	HostAds        = "googleads.g.doubleclick.net"
+	// HostCity is the city's own site, whose legal notice (French and
+	// German) names no hoster.
+	HostCity = "www." + CityDomain
+	// HostSurveys is the town's LimeSurvey-like survey host: an open
+	// survey (the founding case's), a token-protected one and one behind
+	// LimeSurvey's captcha. It answers 405 to any method but GET and HEAD.
+	HostSurveys = "enquetes." + CityDomain
+	// HostDecidim is a Decidim-like participatory-process portal, whose
+	// survey needs an account. It answers 405 to any method but GET and HEAD.
+	HostDecidim = "budget." + CityDomain
+)
+
+// The survey lab's pages (on HostSurveys and HostDecidim).
+const (
+	// SurveyOpenPath is the open LimeSurvey 3.28.64 survey: no token, no captcha.
+	SurveyOpenPath = "/index.php/123456?lang=fr"
+	// SurveyTokenPath is the LimeSurvey 6 closed-access survey (token gate).
+	SurveyTokenPath = "/index.php/234567?lang=fr"
+	// SurveyCaptchaPath is the LimeSurvey survey behind its own captcha.
+	SurveyCaptchaPath = "/index.php/345678?lang=fr"
+	// DecidimPath is the Decidim 0.27.6 participatory process.
+	DecidimPath = "/processes/budget-2026"
 )
 
 // Lab identifiers the pages use, for tests to look for.
@@ -79,6 +101,8 @@ func webRecords() []Record {
 		A(HostFontFiles, "192.0.2.13"),
 		A(HostVideo, "192.0.2.14"),
 		A(HostAds, "192.0.2.15"),
+		A(HostSurveys, "203.0.113.22"),
+		A(HostDecidim, "203.0.113.23"),
 	}
 }
 
@@ -118,6 +142,9 @@ func vhosts() map[string]vhost {
 		HostFontFiles:     {https: true, dynamic: fontFilesDynamic},
 		HostVideo:         {https: true, dynamic: videoDynamic},
 		HostAds:           {https: true, dynamic: adsDynamic},
+		HostCity:          {https: true, hsts: true},
+		HostSurveys:       {https: true, hsts: true, dynamic: surveysDynamic},
+		HostDecidim:       {https: true, hsts: true, dynamic: decidimDynamic},
 	}
 }
 
@@ -253,8 +280,9 @@ func noContent(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// foundingDynamic: the portal's session cookie (strictly necessary), and
-// the participation form's target, which a scan must never post to.
+// foundingDynamic: the portal's session cookie (strictly necessary), the
+// cookie page's former address, and the participation form's target, which
+// a scan must never post to.
 func foundingDynamic(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
 	switch r.URL.Path {
 	case "/":
@@ -267,6 +295,10 @@ func foundingDynamic(_ *webServer, w http.ResponseWriter, r *http.Request) bool 
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<!doctype html><title>Merci</title><p>Votre participation est enregistrée.</p>")
+		return true
+	case "/cookies-page":
+		// The cookie page's former address.
+		http.Redirect(w, r, "/cookies", http.StatusMovedPermanently)
 		return true
 	case "/sw-precache.json":
 		w.Header().Set("Content-Type", "application/json")

@@ -346,7 +346,7 @@ func participationForm(obs Observation, p *page) (bool, string) {
 			continue
 		}
 		n, kinds := answerFields(fm.inputs)
-		if n == 0 {
+		if n == 0 || contactForm(fm.inputs, kinds) {
 			continue
 		}
 		label := fm.id
@@ -362,6 +362,21 @@ func participationForm(obs Observation, p *page) (bool, string) {
 		return true, strconv.Itoa(n) + " answer fields outside a form element (" + strings.Join(kinds, ", ") + ")"
 	}
 	return false, ""
+}
+
+// contactForm reports whether a form asks for an e-mail address and takes
+// free text only (a message, a name): a contact or feedback form, which
+// answers nothing of a consultation. A captcha or a token still makes it
+// count (controls).
+func contactForm(inputs []input, kinds []string) bool {
+	for _, k := range kinds {
+		if k != "text" && k != "textarea" {
+			return false
+		}
+	}
+	return slices.ContainsFunc(inputs, func(in input) bool {
+		return in.tag == "input" && (in.typ == "email" || strings.EqualFold(in.name, "email") || strings.EqualFold(in.name, "e-mail") || strings.EqualFold(in.name, "courriel"))
+	})
 }
 
 // answerFields counts the fields of a form that take an answer, leaving out

@@ -65,6 +65,8 @@ func TestControls(t *testing.T) {
 		// Negatives, side by side.
 		{name: "newsletter and search forms are no participation form", file: "newsletter.html", url: "https://www.mairie-exemple.fr/",
 			dup: DuplicateNoneVisible},
+		{name: "a contact form without captcha is no participation form", file: "contact-form-plain.html", url: "http://vieux.ville-exemple.fr/",
+			dup: DuplicateNoneVisible},
 		{name: "an article quoting LimeSurvey's token message is no gate", file: "prose-platforms.html", url: "https://blog.example.org/x",
 			dup: DuplicateNoneVisible},
 		{name: "Decidim page asking to sign in by a link only shows no form", file: "lab/decidim.html",
