@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
+	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
@@ -55,7 +56,7 @@ var mailSenderIdentityMismatch = &Check{
 				continue
 			}
 			if len(orgs) == 0 {
-				if label := domainLabel(dom); len(label) >= 4 && strings.Contains(fold(name), label) {
+				if label := domainLabel(dom); len(label) >= 4 && strings.Contains(entities.FoldAlnum(name), label) {
 					continue // the name names the address's own domain
 				}
 			}
@@ -447,12 +448,12 @@ var publicBodyWords = []string{
 // contains the policy's organisation name, the name of one of its domains,
 // the site's first label, or a word naming a public body.
 func speaksFor(p *Pass, name string, orgs []string) bool {
-	f := fold(name)
+	f := entities.FoldAlnum(name)
 	if f == "" {
 		return false
 	}
 	if p.Policy != nil {
-		if o := fold(p.Policy.Organisation.Name); len(o) >= 4 && strings.Contains(f, o) {
+		if o := entities.FoldAlnum(p.Policy.Organisation.Name); len(o) >= 4 && strings.Contains(f, o) {
 			return true
 		}
 	}
@@ -462,7 +463,7 @@ func speaksFor(p *Pass, name string, orgs []string) bool {
 		}
 	}
 	if first, _, ok := strings.Cut(p.Evidence.Target.Host, "."); ok && first != "www" {
-		if l := fold(first); len(l) >= 5 && strings.Contains(f, l) {
+		if l := entities.FoldAlnum(first); len(l) >= 5 && strings.Contains(f, l) {
 			return true
 		}
 	}
@@ -715,40 +716,5 @@ func domainLabel(host string) string {
 		return ""
 	}
 	suffix, _ := publicsuffix.PublicSuffix(d)
-	return fold(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
-}
-
-// fold lowers s, strips the accents of Latin letters and keeps letters and
-// digits only, so that "Ville de Ville-Exemple" contains "villeexemple".
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case strings.ContainsRune("àâäáãå", r):
-			b.WriteByte('a')
-		case r == 'ç':
-			b.WriteByte('c')
-		case strings.ContainsRune("éèêë", r):
-			b.WriteByte('e')
-		case strings.ContainsRune("îïíì", r):
-			b.WriteByte('i')
-		case strings.ContainsRune("ôöóòõ", r):
-			b.WriteByte('o')
-		case strings.ContainsRune("ùûüú", r):
-			b.WriteByte('u')
-		case r == 'ÿ':
-			b.WriteByte('y')
-		case r == 'ñ':
-			b.WriteByte('n')
-		case r == 'œ':
-			b.WriteString("oe")
-		case r == 'æ':
-			b.WriteString("ae")
-		case r == 'ß':
-			b.WriteString("ss")
-		}
-	}
-	return b.String()
+	return entities.FoldAlnum(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
 }

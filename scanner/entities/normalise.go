@@ -126,3 +126,23 @@ func phraseAt(words []string, i int) int {
 	}
 	return 0
 }
+
+// FoldAlnum lowers s, strips the accents of Latin letters and keeps only
+// letters and digits, so that "Ville de Ville-Exemple" contains
+// "villeexemple" and a display name can be compared with a domain.
+func FoldAlnum(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		switch {
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			b.WriteRune(r)
+		default:
+			if f, ok := foldTable[r]; ok {
+				b.WriteString(f)
+			}
+		}
+	}
+	return b.String()
+}

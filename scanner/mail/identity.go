@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
+	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
@@ -265,7 +266,7 @@ func queryPairs(u *url.URL) [][2]string {
 // findDisplayNameDomains lists the registrable domains seen in the message
 // whose name appears in the From display name.
 func (a *analysis) findDisplayNameDomains() {
-	name := fold(a.mail.From.Name)
+	name := entities.FoldAlnum(a.mail.From.Name)
 	if name == "" {
 		return
 	}
@@ -305,41 +306,5 @@ func (a *analysis) findDisplayNameDomains() {
 // folded: "ville-exemple.fr" → "villeexemple".
 func domainLabel(d string) string {
 	suffix, _ := publicsuffix.PublicSuffix(d)
-	return fold(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
-}
-
-// fold lowers s, strips the accents of Latin letters and keeps only
-// letters and digits, so that "Ville de Ville-Exemple" and
-// "ville-exemple" compare.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case strings.ContainsRune("àâäáãå", r):
-			b.WriteByte('a')
-		case r == 'ç':
-			b.WriteByte('c')
-		case strings.ContainsRune("éèêë", r):
-			b.WriteByte('e')
-		case strings.ContainsRune("îïíì", r):
-			b.WriteByte('i')
-		case strings.ContainsRune("ôöóòõ", r):
-			b.WriteByte('o')
-		case strings.ContainsRune("ùûüú", r):
-			b.WriteByte('u')
-		case r == 'ÿ':
-			b.WriteByte('y')
-		case r == 'ñ':
-			b.WriteByte('n')
-		case r == 'œ':
-			b.WriteString("oe")
-		case r == 'æ':
-			b.WriteString("ae")
-		case r == 'ß':
-			b.WriteString("ss")
-		}
-	}
-	return b.String()
+	return entities.FoldAlnum(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
 }
