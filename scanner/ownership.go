@@ -78,10 +78,17 @@ func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
 	b := newOrgBook(s.catalogue)
 	var arts []Artifact
 	netIDs := map[*owner.NetworkRecord]string{}
+	// Addresses whose lookup failed the same way (a coalesced /24) share
+	// one error entry.
+	var failed []string
+	failedBy := map[string][]string{}
 	for i, ip := range addrs {
 		a := evidence.Address{ID: "ip/" + ip.String(), IP: ip.String()}
-		if answers[i].err != nil {
-			s.fail(ev, "owner", ip.String(), answers[i].err)
+		if err := answers[i].err; err != nil {
+			if _, seen := failedBy[err.Error()]; !seen {
+				failed = append(failed, err.Error())
+			}
+			failedBy[err.Error()] = append(failedBy[err.Error()], ip.String())
 			ev.Addresses = append(ev.Addresses, a)
 			continue
 		}
@@ -104,6 +111,9 @@ func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
 			a.ASN = rec.ASNs[0]
 		}
 		ev.Addresses = append(ev.Addresses, a)
+	}
+	for _, msg := range failed {
+		s.fail(ev, "owner", strings.Join(failedBy[msg], ", "), errors.New(msg))
 	}
 	for i, d := range domains {
 		if regErrs[i] != nil {
