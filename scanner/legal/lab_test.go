@@ -12,28 +12,41 @@ import (
 
 	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/scantest"
 )
 
-// labPages maps the lab sites' paths to the files of testdata/lab (see its
+// A labPage is a page of the lab sites: the lab's own page file name of
+// host (scantest.Page), or, when host is "", the file name of testdata/lab
+// (the portals' home pages, reduced to their footers).
+type labPage struct{ host, name string }
+
+func (p labPage) read() ([]byte, error) {
+	if p.host == "" {
+		return os.ReadFile(filepath.Join("testdata", "lab", p.name))
+	}
+	return scantest.Page(p.host, p.name)
+}
+
+// labPages maps the lab sites' paths to their pages (see testdata/lab's
 // README for the lab URL of each). Every other path is a 404.
-var labPages = map[string]map[string]string{
+var labPages = map[string]map[string]labPage{
 	"founding": {
-		"/":         "founding/home.html",
-		"/legal":    "founding/legal.html",
-		"/cookies":  "founding/cookies.html",
-		"/en/legal": "founding/legal-en-js.html",
+		"/":         {"", "founding/home.html"},
+		"/legal":    {scantest.HostFounding, "legal.html"},
+		"/cookies":  {scantest.HostFounding, "cookies.html"},
+		"/en/legal": {scantest.HostFounding, "en/legal.html"},
 	},
 	"clean": {
-		"/":                             "clean/home.html",
-		"/mentions-legales":             "clean/mentions-legales.html",
-		"/politique-de-confidentialite": "clean/politique-de-confidentialite.html",
-		"/en/legal-notice":              "clean/en/legal-notice.html",
-		"/de/impressum":                 "clean/de/impressum.html",
-		"/de/datenschutz":               "clean/de/datenschutz.html",
+		"/":                             {"", "clean/home.html"},
+		"/mentions-legales":             {scantest.HostClean, "mentions-legales.html"},
+		"/politique-de-confidentialite": {scantest.HostClean, "politique-de-confidentialite.html"},
+		"/en/legal-notice":              {scantest.HostClean, "en/legal-notice.html"},
+		"/de/impressum":                 {scantest.HostClean, "de/impressum.html"},
+		"/de/datenschutz":               {scantest.HostClean, "de/datenschutz.html"},
 	},
 	"nohoster": {
-		"/mentions-legales": "nohoster/mentions-legales.html",
-		"/de/impressum":     "nohoster/de/impressum.html",
+		"/mentions-legales": {scantest.HostCity, "mentions-legales.html"},
+		"/de/impressum":     {scantest.HostCity, "de/impressum.html"},
 	},
 }
 
@@ -41,12 +54,12 @@ var labPages = map[string]map[string]string{
 func serveLab(t *testing.T, site string) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		file, ok := labPages[site][r.URL.Path]
+		page, ok := labPages[site][r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
-		b, err := os.ReadFile(filepath.Join("testdata", "lab", file))
+		b, err := page.read()
 		if err != nil {
 			t.Error(err)
 			http.Error(w, err.Error(), 500)
@@ -125,14 +138,14 @@ func TestLabFounding(t *testing.T) {
 	}
 }
 
-// jsRendered is what a browser's innerText gives for founding/legal-en-js.html
-// once its script has run: what the browser-backed Loader must return.
+// jsRendered is what a browser's innerText gives for the founding portal's
+// English notice (/en/legal) once its script has run: what the browser-backed Loader must return.
 const jsRendered = "Home Projects\nLegal notice\nPublisher\nVille d'Exemple, 1 place de la République, 99990 Ville-Exemple\n" +
 	"Publication director\nJean Exemple, Mayor\nHosting\nProvided by OVH\nSAS OVH,\n2 rue Kellermann\n59100 Roubaix\nFrance\n" +
 	"Mentions légales Gestion des cookies"
 
 func TestLabJavaScriptPage(t *testing.T) {
-	b, err := os.ReadFile("testdata/lab/founding/legal-en-js.html")
+	b, err := scantest.Page(scantest.HostFounding, "en/legal.html")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,22 +202,22 @@ func TestLabNoHoster(t *testing.T) {
 func TestLabLanguages(t *testing.T) {
 	ovhWithPhone := org("OVH SAS", "2 rue Kellermann", "59100", "Roubaix", "+33 9 72 10 10 07", "ovhcloud")
 	tests := []struct {
-		file      string
+		page      labPage
 		hoster    *evidence.DeclaredOrg
 		publisher string
 		director  string
 	}{
-		{"clean/mentions-legales.html", ovhWithPhone, "Commune de Commune-Propre", "Mme Claire Exemple"},
-		{"clean/en/legal-notice.html", ovhWithPhone, "Commune de Commune-Propre", "Claire Exemple"},
-		{"clean/de/impressum.html", ovhWithPhone, "Commune de Commune-Propre", "Claire Exemple"},
-		{"clean/de/datenschutz.html", org("OVH SAS", "2 rue Kellermann", "59100", "Roubaix", "", "ovhcloud"), "", ""},
-		{"founding/legal.html", org("SAS OVH", "2 rue Kellermann", "59100", "Roubaix", "", "ovhcloud"), "Ville d'Exemple", "M. Jean Exemple"},
-		{"nohoster/mentions-legales.html", nil, "Ville d'Exemple", "M. Jean Exemple"},
-		{"nohoster/de/impressum.html", nil, "Ville d'Exemple", "Jean Exemple"},
+		{labPages["clean"]["/mentions-legales"], ovhWithPhone, "Commune de Commune-Propre", "Mme Claire Exemple"},
+		{labPages["clean"]["/en/legal-notice"], ovhWithPhone, "Commune de Commune-Propre", "Claire Exemple"},
+		{labPages["clean"]["/de/impressum"], ovhWithPhone, "Commune de Commune-Propre", "Claire Exemple"},
+		{labPages["clean"]["/de/datenschutz"], org("OVH SAS", "2 rue Kellermann", "59100", "Roubaix", "", "ovhcloud"), "", ""},
+		{labPages["founding"]["/legal"], org("SAS OVH", "2 rue Kellermann", "59100", "Roubaix", "", "ovhcloud"), "Ville d'Exemple", "M. Jean Exemple"},
+		{labPages["nohoster"]["/mentions-legales"], nil, "Ville d'Exemple", "M. Jean Exemple"},
+		{labPages["nohoster"]["/de/impressum"], nil, "Ville d'Exemple", "Jean Exemple"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("testdata", "lab", tt.file))
+		t.Run(tt.page.host+"/"+tt.page.name, func(t *testing.T) {
+			b, err := tt.page.read()
 			if err != nil {
 				t.Fatal(err)
 			}

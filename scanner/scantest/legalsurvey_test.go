@@ -2,44 +2,45 @@ package scantest
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// The lab serves the legal and survey pages of scanner/legal and
-// scanner/survey's fixtures byte for byte, at the URLs their READMEs give:
-// those packages' tests and the lab's scans read the same pages.
-func TestLabPagesMatchFixtures(t *testing.T) {
-	legal := filepath.Join("..", "legal", "testdata", "lab")
-	survey := filepath.Join("..", "survey", "testdata")
-	tests := []struct{ host, path, fixture string }{
-		{HostFounding, "/legal", filepath.Join(legal, "founding", "legal.html")},
-		{HostFounding, "/cookies", filepath.Join(legal, "founding", "cookies.html")},
-		{HostFounding, "/en/legal", filepath.Join(legal, "founding", "legal-en-js.html")},
-		{HostClean, "/mentions-legales", filepath.Join(legal, "clean", "mentions-legales.html")},
-		{HostClean, "/politique-de-confidentialite", filepath.Join(legal, "clean", "politique-de-confidentialite.html")},
-		{HostClean, "/en/legal-notice", filepath.Join(legal, "clean", "en", "legal-notice.html")},
-		{HostClean, "/de/impressum", filepath.Join(legal, "clean", "de", "impressum.html")},
-		{HostClean, "/de/datenschutz", filepath.Join(legal, "clean", "de", "datenschutz.html")},
-		{HostCity, "/mentions-legales", filepath.Join(legal, "nohoster", "mentions-legales.html")},
-		{HostCity, "/de/impressum", filepath.Join(legal, "nohoster", "de", "impressum.html")},
-		{HostSurveys, "/index.php/123456", filepath.Join(survey, "lab", "limesurvey-open.html")},
-		{HostSurveys, "/index.php/234567", filepath.Join(survey, "lab", "limesurvey-token.html")},
-		{HostSurveys, "/index.php/345678", filepath.Join(survey, "lab", "limesurvey-captcha.html")},
-		{HostDecidim, DecidimPath, filepath.Join(survey, "lab", "decidim.html")},
-		{HostDecidim, "/users/sign_in", filepath.Join(survey, "login.html")},
+// Page gives the pages that scanner/legal and scanner/survey's tests read
+// as the lab serves them at their URLs (the READMEs of those packages'
+// testdata/lab give them).
+func TestPage(t *testing.T) {
+	tests := []struct{ host, path, name string }{
+		{HostFounding, "/legal", "legal.html"},
+		{HostFounding, "/cookies", "cookies.html"},
+		{HostFounding, "/en/legal", "en/legal.html"},
+		{HostClean, "/mentions-legales", "mentions-legales.html"},
+		{HostClean, "/politique-de-confidentialite", "politique-de-confidentialite.html"},
+		{HostClean, "/en/legal-notice", "en/legal-notice.html"},
+		{HostClean, "/de/impressum", "de/impressum.html"},
+		{HostClean, "/de/datenschutz", "de/datenschutz.html"},
+		{HostCity, "/mentions-legales", "mentions-legales.html"},
+		{HostCity, "/de/impressum", "de/impressum.html"},
+		{HostSurveys, "/index.php/123456", "limesurvey-open.html"},
+		{HostSurveys, "/index.php/234567", "limesurvey-token.html"},
+		{HostSurveys, "/index.php/345678", "limesurvey-captcha.html"},
+		{HostDecidim, DecidimPath, "decidim.html"},
+		{HostDecidim, "/users/sign_in", "users/sign_in.html"},
 	}
 	s := &webServer{hosts: vhosts()}
 	for _, tt := range tests {
-		want, err := os.ReadFile(tt.fixture)
+		want, err := Page(tt.host, tt.name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		w := pageRequest(s, http.MethodGet, tt.host, tt.path)
 		if w.Code != http.StatusOK || w.Body.String() != string(want) {
-			t.Errorf("%s%s: %d, body differs from %s", tt.host, tt.path, w.Code, tt.fixture)
+			t.Errorf("%s%s: %d, body differs from Page(%q, %q)", tt.host, tt.path, w.Code, tt.host, tt.name)
+		}
+	}
+	for _, name := range []string{"missing.html", "../" + HostClean + "/index.html", "/legal.html"} {
+		if _, err := Page(HostFounding, name); err == nil {
+			t.Errorf("Page(%q, %q): no error", HostFounding, name)
 		}
 	}
 }

@@ -151,6 +151,16 @@ func vhosts() map[string]vhost {
 //go:embed pages
 var pagesFS embed.FS
 
+// Page returns a copy of the lab's page file pages/<host>/<name> as it is
+// embedded (name is the file's slash-separated path under its host's
+// directory, such as "legal.html" or "en/legal.html"). It is for tests that
+// read the pages the lab serves: those of the hosts' static pages that hold
+// no template action are served byte for byte. It reports an error if there
+// is no such file.
+func Page(host, name string) ([]byte, error) {
+	return fs.ReadFile(pagesFS, "pages/"+host+"/"+name)
+}
+
 // pageData is what the pages' templates see.
 type pageData struct {
 	// Libs is set when the real consent libraries are served; otherwise

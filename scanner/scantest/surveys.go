@@ -23,8 +23,8 @@ func readOnlyMethod(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// surveyPages maps HostSurveys' survey paths to their files (copies of
-// scanner/survey/testdata/lab, kept equal by a test).
+// surveyPages maps HostSurveys' survey paths to their files (which
+// scanner/survey's tests read too, through Page).
 var surveyPages = map[string]string{
 	"/index.php/123456": "/limesurvey-open.html",
 	"/index.php/234567": "/limesurvey-token.html",

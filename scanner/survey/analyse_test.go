@@ -128,7 +128,7 @@ func (m *methodLog) Load(_ context.Context, method, url string) (Observation, er
 }
 
 func TestAnalyseAsksOnlyForGET(t *testing.T) {
-	m := &methodLog{page: fixture(t, "lab/limesurvey-open.html")}
+	m := &methodLog{page: fixture(t, labLimeSurveyOpen)}
 	if _, err := Analyse(context.Background(), m, "https://s.example/index.php/1?token=x"); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestRedactProxy(t *testing.T) {
 }
 
 func TestAnalyseObservationWithoutLoader(t *testing.T) {
-	doc := fixture(t, "lab/limesurvey-open.html")
+	doc := fixture(t, labLimeSurveyOpen)
 	obs := Observation{URL: "https://s.example/index.php/123456?lang=fr", FinalURL: "https://s.example/index.php/123456?lang=fr", Status: 200, HTML: doc}
 	s, err := AnalyseObservation(context.Background(), nil, obs)
 	if err != nil || len(s.Platforms) != 1 || len(s.Forms) != 1 || s.Forms[0].TokenRequired {

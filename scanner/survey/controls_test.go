@@ -25,16 +25,16 @@ func TestControls(t *testing.T) {
 		dup     string
 		signal  string // a substring one of the signals must contain
 	}{
-		{name: "open LimeSurvey survey", file: "lab/limesurvey-open.html", url: "https://enquetes.ville-exemple.fr/index.php/123456?lang=fr",
+		{name: "open LimeSurvey survey", file: labLimeSurveyOpen, url: "https://enquetes.ville-exemple.fr/index.php/123456?lang=fr",
 			present: true, dup: DuplicateNoneVisible, signal: "LimeSurvey survey form"},
 		{name: "open LimeSurvey survey with its completion cookie", file: "limesurvey-completed-cookie.html",
 			url: "https://s.example.fr/index.php/456789?lang=fr", cookies: cookies("LS-ABCDEFGHIJKLMNOP", "LS_456789_STATUS"),
 			present: true, dup: DuplicateCookie, signal: "cookie LS_456789_STATUS"},
-		{name: "LimeSurvey token gate (French, 6.x)", file: "lab/limesurvey-token.html", url: "https://enquetes.ville-exemple.fr/index.php/234567?lang=fr",
+		{name: "LimeSurvey token gate (French, 6.x)", file: labLimeSurveyToken, url: "https://enquetes.ville-exemple.fr/index.php/234567?lang=fr",
 			present: true, token: true, dup: DuplicateToken, signal: "token: field token"},
 		{name: "LimeSurvey token gate (English, 3.x)", file: "limesurvey3-token-en.html", url: "https://survey.example.org/index.php/survey/index/sid/876543",
 			present: true, token: true, dup: DuplicateToken, signal: `text "this is a controlled survey"`},
-		{name: "LimeSurvey captcha gate", file: "lab/limesurvey-captcha.html", url: "https://enquetes.ville-exemple.fr/index.php/345678?lang=fr",
+		{name: "LimeSurvey captcha gate", file: labLimeSurveyCaptcha, url: "https://enquetes.ville-exemple.fr/index.php/345678?lang=fr",
 			present: true, captcha: "LimeSurvey captcha", dup: DuplicateNoneVisible, signal: "element form-id=form-captcha"},
 		{name: "LimeSurvey captcha image seen in the requests only", file: "limesurvey-completed-cookie.html", url: "https://s.example.fr/index.php/456789",
 			requests: []string{"https://s.example.fr/index.php/verification/image/sid/456789"},
@@ -43,12 +43,12 @@ func TestControls(t *testing.T) {
 			present: true, captcha: "reCAPTCHA, Cloudflare Turnstile, Friendly Captcha, ALTCHA", dup: DuplicateNoneVisible, signal: "form #1 with 2 answer field(s) (radio)"},
 		{name: "contact form with hCaptcha", file: "contact-form.html", url: "https://www.mairie-exemple.fr/contact",
 			present: true, captcha: "hCaptcha", dup: DuplicateNoneVisible},
-		{name: "login form", file: "login.html", url: "https://participez.example.fr/users/sign_in",
+		{name: "login form", file: labLogin, url: "https://participez.example.fr/users/sign_in",
 			present: true, login: true, dup: DuplicateLogin, signal: "password field user[password]"},
 		{name: "redirected to Google sign-in", file: "newsletter.html", url: "https://docs.google.com/forms/d/e/x/viewform",
 			final: "https://accounts.google.com/v3/signin/identifier?continue=x", present: true, login: true, dup: DuplicateLogin,
 			signal: "sign-in host accounts.google.com"},
-		{name: "redirected to Decidim's sign-in page", file: "lab/decidim.html", url: "https://concertation.ville-exemple.fr/processes/budget-2026/f/12/",
+		{name: "redirected to Decidim's sign-in page", file: labDecidim, url: "https://concertation.ville-exemple.fr/processes/budget-2026/f/12/",
 			final: "https://concertation.ville-exemple.fr/users/sign_in", present: true, login: true, dup: DuplicateLogin, signal: "/users/sign_in"},
 		{name: "HTTP 401", file: "newsletter.html", url: "https://intranet.example.fr/sondage", status: 401,
 			present: true, login: true, dup: DuplicateLogin, signal: "HTTP 401"},
@@ -58,7 +58,7 @@ func TestControls(t *testing.T) {
 			present: true, dup: DuplicateNoneVisible, signal: "webform-client-form-1234 with 2 answer field(s)"},
 		{name: "Enketo form", file: "kobo-enketo.html", url: "https://ee.kobotoolbox.org/x/aLabExample",
 			present: true, dup: DuplicateNoneVisible},
-		{name: "the URL carries a token that the page accepted", file: "lab/limesurvey-open.html",
+		{name: "the URL carries a token that the page accepted", file: labLimeSurveyOpen,
 			url:     "https://enquetes.ville-exemple.fr/index.php/123456?lang=fr&token=abc123",
 			present: true, dup: DuplicateNoneVisible, signal: "participant token parameter (token)"},
 
@@ -69,7 +69,7 @@ func TestControls(t *testing.T) {
 			dup: DuplicateNoneVisible},
 		{name: "an article quoting LimeSurvey's token message is no gate", file: "prose-platforms.html", url: "https://blog.example.org/x",
 			dup: DuplicateNoneVisible},
-		{name: "Decidim page asking to sign in by a link only shows no form", file: "lab/decidim.html",
+		{name: "Decidim page asking to sign in by a link only shows no form", file: labDecidim,
 			url: "https://concertation.ville-exemple.fr/processes/budget-2026", dup: DuplicateNoneVisible},
 		{name: "a page with an embed shows no form of its own", file: "typeform-embed.html", url: "https://www.example.fr/mobilites",
 			dup: DuplicateNoneVisible},
@@ -150,7 +150,7 @@ func TestTokensAreRedacted(t *testing.T) {
 			t.Errorf("redactToken(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	doc := fixture(t, "lab/limesurvey-open.html")
+	doc := fixture(t, labLimeSurveyOpen)
 	u := "https://enquetes.example.com/index.php/123456?lang=fr&token=secret42"
 	obs := Observation{URL: u, FinalURL: u, Status: 200, HTML: doc, Requests: []string{u}}
 	f := Controls(obs)

@@ -11,7 +11,8 @@ import (
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
-// seedFixtures adds every HTML fixture to a fuzz corpus.
+// seedFixtures adds every HTML fixture, the lab's pages included, to a fuzz
+// corpus.
 func seedFixtures(f *testing.F, add func(doc []byte)) {
 	f.Helper()
 	for _, dir := range []string{"testdata", "testdata/lab"} {
@@ -26,6 +27,9 @@ func seedFixtures(f *testing.F, add func(doc []byte)) {
 			}
 			add(b)
 		}
+	}
+	for _, name := range labFixtures {
+		add(fixture(f, name))
 	}
 	add(nil)
 	add([]byte("<form id=limesurvey><input type=password name=token><altcha-widget>"))

@@ -13,9 +13,9 @@ import (
 )
 
 // labServer is a loopback HTTPS server standing in for the lab's survey
-// hosts: it serves the lab pages under testdata/lab by host and path, and
-// logs every request's method, so that tests can assert that vigie only
-// read.
+// hosts: it serves the lab's survey pages (labFixtures) and a few other
+// fixtures by host and path, and logs every request's method, so that tests
+// can assert that vigie only read.
 type labServer struct {
 	*httptest.Server
 	mu  sync.Mutex
@@ -34,10 +34,10 @@ func startLab(t *testing.T) *labServer {
 	t.Helper()
 	l := &labServer{}
 	pages := map[string]string{
-		labSurveyHost + "/index.php/123456":                          "lab/limesurvey-open.html",
-		labSurveyHost + "/index.php/234567":                          "lab/limesurvey-token.html",
-		labSurveyHost + "/index.php/345678":                          "lab/limesurvey-captcha.html",
-		labDecidimHost + "/processes/budget-2026":                    "lab/decidim.html",
+		labSurveyHost + "/index.php/123456":                          labLimeSurveyOpen,
+		labSurveyHost + "/index.php/234567":                          labLimeSurveyToken,
+		labSurveyHost + "/index.php/345678":                          labLimeSurveyCaptcha,
+		labDecidimHost + "/processes/budget-2026":                    labDecidim,
 		labPortalHost + "/piscine":                                   "googleforms-embed.html",
 		"docs.google.com/forms/d/e/1FAIpQLSdLabExampleForm/viewform": "googleforms.html",
 	}

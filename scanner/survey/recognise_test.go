@@ -8,12 +8,35 @@ import (
 	"testing"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/scantest"
 )
 
-// fixture reads a file under testdata.
+// The fixtures that are the lab's own survey pages: fixture reads a name
+// "lab:<host>/<file>" from the lab (scantest.Page(host, file)), where
+// scanner/scantest serves it at the host and path testdata/lab's README gives.
+const (
+	labLimeSurveyOpen    = "lab:" + scantest.HostSurveys + "/limesurvey-open.html"
+	labLimeSurveyToken   = "lab:" + scantest.HostSurveys + "/limesurvey-token.html"
+	labLimeSurveyCaptcha = "lab:" + scantest.HostSurveys + "/limesurvey-captcha.html"
+	labDecidim           = "lab:" + scantest.HostDecidim + "/decidim.html"
+	labLogin             = "lab:" + scantest.HostDecidim + "/users/sign_in.html"
+)
+
+// labFixtures lists the lab's pages among the fixtures.
+var labFixtures = []string{labLimeSurveyOpen, labLimeSurveyToken, labLimeSurveyCaptcha, labDecidim, labLogin}
+
+// fixture reads a file under testdata, or one of the lab's pages
+// (labFixtures).
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	var b []byte
+	var err error
+	if lab, ok := strings.CutPrefix(name, "lab:"); ok {
+		host, file, _ := strings.Cut(lab, "/")
+		b, err = scantest.Page(host, file)
+	} else {
+		b, err = os.ReadFile(filepath.Join("testdata", name))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +66,13 @@ func TestRecognise(t *testing.T) {
 		requests []string
 		want     []want
 	}{
-		{name: "LimeSurvey 3.x open survey, version in a comment", file: "lab/limesurvey-open.html",
+		{name: "LimeSurvey 3.x open survey, version in a comment", file: labLimeSurveyOpen,
 			url: "https://enquetes.ville-exemple.fr/index.php/123456?lang=fr", cookies: cookies("LS-ZNIDJBOXUNKXWTIP", "YII_CSRF_TOKEN"),
 			want: []want{{id: "survey/platform/limesurvey", version: "3.28.64+230705", outdated: true, signal: "generator meta"}}},
-		{name: "LimeSurvey 6 token page, no version exposed", file: "lab/limesurvey-token.html",
+		{name: "LimeSurvey 6 token page, no version exposed", file: labLimeSurveyToken,
 			url:  "https://enquetes.ville-exemple.fr/index.php/234567?lang=fr",
 			want: []want{{id: "survey/platform/limesurvey", version: "", signal: "survey form"}}},
-		{name: "LimeSurvey captcha page", file: "lab/limesurvey-captcha.html",
+		{name: "LimeSurvey captcha page", file: labLimeSurveyCaptcha,
 			url:  "https://enquetes.ville-exemple.fr/index.php/345678?lang=fr",
 			want: []want{{id: "survey/platform/limesurvey", signal: "captcha image"}}},
 		{name: "LimeSurvey 2.x markup gives the 2.x line", file: "limesurvey2-open.html",
@@ -61,7 +84,7 @@ func TestRecognise(t *testing.T) {
 		{name: "LimeSurvey by cookie and route only", file: "newsletter.html",
 			url: "https://x.example/index.php?r=survey/index&sid=123456", cookies: cookies("LS-ABCDEFGHIJKLMNOP"),
 			want: []want{{id: "survey/platform/limesurvey", signal: "session cookie"}}},
-		{name: "Decidim with an outdated version", file: "lab/decidim.html",
+		{name: "Decidim with an outdated version", file: labDecidim,
 			url:  "https://concertation.ville-exemple.fr/processes/budget-2026",
 			want: []want{{id: "survey/platform/decidim", version: "0.27.6", outdated: true, signal: "packs"}}},
 		{name: "Decidim with a supported version", file: "decidim-supported.html",
@@ -105,7 +128,7 @@ func TestRecognise(t *testing.T) {
 		{name: "a page naming every platform in prose and links runs none", file: "prose-platforms.html",
 			url: "https://blog.example.org/outils-consultation"},
 		{name: "a contact form is no platform", file: "contact-form.html", url: "https://www.mairie-exemple.fr/contact"},
-		{name: "a login page is no platform", file: "login.html", url: "https://participez.example.fr/users/sign_in"},
+		{name: "a login page is no platform", file: labLogin, url: "https://participez.example.fr/users/sign_in"},
 		{name: "Cloudflare challenge page", file: "lab/challenge-cloudflare.html", url: "https://enquetes.ville-exemple.fr/"},
 		{name: "an ordinary page behind Cloudflare", file: "normal-behind-cloudflare.html", url: "https://x.example/"},
 		{name: "an empty page", file: "", url: "https://x.example/"},
@@ -195,7 +218,7 @@ func TestSignalNames(t *testing.T) {
 }
 
 func BenchmarkRecogniseAndControls(b *testing.B) {
-	doc := fixture(b, "lab/limesurvey-open.html")
+	doc := fixture(b, labLimeSurveyOpen)
 	obs := Observation{URL: "https://enquetes.ville-exemple.fr/index.php/123456?lang=fr", Status: 200, HTML: doc,
 		Cookies: cookies("LS-ZNIDJBOXUNKXWTIP", "YII_CSRF_TOKEN")}
 	b.ReportAllocs()
