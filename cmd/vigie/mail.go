@@ -60,11 +60,7 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			fl.net.apply(&opts)
 			res, err := scanner.ScanMail(cmd.Context(), opts)
 			if err != nil {
-				var ce *scanner.ConfigError
-				if errors.As(err, &ce) {
-					return usage(err)
-				}
-				return unreachable(err)
+				return scanFailed(err)
 			}
 			out := fl.out
 			if out == "" {

@@ -97,11 +97,7 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			res, err := scanner.Scan(cmd.Context(), opts)
 			if err != nil {
-				var ce *scanner.ConfigError
-				if errors.As(err, &ce) {
-					return usage(err)
-				}
-				return unreachable(err)
+				return scanFailed(err)
 			}
 			out := fl.out
 			if out == "" {
@@ -130,6 +126,17 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.net.register(cmd)
 	fl.report.register(cmd)
 	return cmd
+}
+
+// scanFailed maps a scan that did not start to its exit code: a
+// configuration error is a usage error, anything else means the target
+// could not be scanned.
+func scanFailed(err error) error {
+	var ce *scanner.ConfigError
+	if errors.As(err, &ce) {
+		return usage(err)
+	}
+	return unreachable(err)
 }
 
 // labHook lets tests route a scan's web traffic into the lab (the dial
