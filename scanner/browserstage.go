@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
+	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/proxy"
 )
@@ -269,15 +270,7 @@ func targetPrivatePrefixes(ev *evidence.Evidence) []netip.Prefix {
 // domain and the policy's organisation domains.
 func (s *scan) firstParty(t evidence.Target) func(string) bool {
 	domains := append([]string{t.RegistrableDomain}, s.opts.OrgDomains...)
-	return func(host string) bool {
-		for _, d := range domains {
-			d = strings.ToLower(strings.TrimSuffix(d, "."))
-			if d != "" && (host == d || strings.HasSuffix(host, "."+d)) {
-				return true
-			}
-		}
-		return false
-	}
+	return func(host string) bool { return dnsinfo.InDomains(host, domains) }
 }
 
 // mergeHosts adds the hosts of more to hosts, uniting the roles and

@@ -93,6 +93,22 @@ func ipLiteral(n string) (netip.Addr, bool) {
 	return a.Unmap().WithZone(""), true
 }
 
+// InDomains reports whether host is one of domains or a name below one,
+// comparing normalised names (case, trailing dot): "www.ville.fr" is in
+// "ville.fr", "notville.fr" is not.
+func InDomains(host string, domains []string) bool {
+	host = Normalise(host)
+	if host == "" {
+		return false
+	}
+	for _, d := range domains {
+		if d = Normalise(d); d != "" && within(host, d) {
+			return true
+		}
+	}
+	return false
+}
+
 // within reports whether name is domain or below it.
 func within(name, domain string) bool {
 	return name == domain || strings.HasSuffix(name, "."+domain)

@@ -131,3 +131,18 @@ func FuzzRegistrableDomain(f *testing.F) {
 		}
 	})
 }
+
+func TestInDomains(t *testing.T) {
+	domains := []string{"ville.fr", "Metropole.FR."}
+	for host, want := range map[string]bool{
+		"ville.fr": true, "www.ville.fr": true, "WWW.Ville.FR.": true, "a.metropole.fr": true,
+		"notville.fr": false, "ville.fr.evil.com": false, "": false, "fr": false,
+	} {
+		if got := InDomains(host, domains); got != want {
+			t.Errorf("InDomains(%q) = %v, want %v", host, got, want)
+		}
+	}
+	if InDomains("ville.fr", []string{""}) {
+		t.Error("an empty domain matched")
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 )
 
 // Wordings that name legal pages, folded (lower case, no accents) and
@@ -427,13 +429,7 @@ func registrable(host string) string {
 }
 
 func denied(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	for _, d := range offSiteDenied {
-		if host == d || strings.HasSuffix(host, "."+d) {
-			return true
-		}
-	}
-	return false
+	return dnsinfo.InDomains(host, offSiteDenied)
 }
 
 // classify returns the first kind (in priority order) one of whose wordings

@@ -310,14 +310,4 @@ func registrable(host string) string {
 }
 
 // inDomains reports whether host is one of domains or below one.
-func inDomains(host string, domains []string) bool {
-	if host == "" {
-		return false
-	}
-	for _, d := range domains {
-		if d != "" && (host == d || strings.HasSuffix(host, "."+d)) {
-			return true
-		}
-	}
-	return false
-}
+func inDomains(host string, domains []string) bool { return dnsinfo.InDomains(host, domains) }
