@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // LegalChecks compare what the site's legal notice and privacy and cookie
@@ -312,7 +312,7 @@ func legalOrgKey(d *evidence.DeclaredOrg) string {
 	if d.Catalogue != "" {
 		return d.Catalogue
 	}
-	return entities.NormaliseOrg(d.Name)
+	return names.NormaliseOrg(d.Name)
 }
 
 // legalQuote quotes text from a page for a summary: one line, bounded.
@@ -337,11 +337,11 @@ func legalCompany(o *evidence.Organisation) string {
 	return name
 }
 
-// legalNorms returns the normalised, non-empty forms of names.
-func legalNorms(names ...string) []string {
+// legalNorms returns the normalised, non-empty forms of the names ns.
+func legalNorms(ns ...string) []string {
 	var out []string
-	for _, n := range names {
-		if k := entities.NormaliseOrg(n); k != "" && !slices.Contains(out, k) {
+	for _, n := range ns {
+		if k := names.NormaliseOrg(n); k != "" && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}

@@ -7,8 +7,8 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
-	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // MailChecks are the checks on the mails a site sends (--mail, vigie mail).
@@ -56,7 +56,7 @@ var mailSenderIdentityMismatch = &Check{
 				continue
 			}
 			if len(orgs) == 0 {
-				if label := domainLabel(dom); len(label) >= 4 && strings.Contains(entities.FoldAlnum(name), label) {
+				if label := domainLabel(dom); len(label) >= 4 && strings.Contains(names.FoldAlnum(name), label) {
 					continue // the name names the address's own domain
 				}
 			}
@@ -448,12 +448,12 @@ var publicBodyWords = []string{
 // contains the policy's organisation name, the name of one of its domains,
 // the site's first label, or a word naming a public body.
 func speaksFor(p *Pass, name string, orgs []string) bool {
-	f := entities.FoldAlnum(name)
+	f := names.FoldAlnum(name)
 	if f == "" {
 		return false
 	}
 	if p.Policy != nil {
-		if o := entities.FoldAlnum(p.Policy.Organisation.Name); len(o) >= 4 && strings.Contains(f, o) {
+		if o := names.FoldAlnum(p.Policy.Organisation.Name); len(o) >= 4 && strings.Contains(f, o) {
 			return true
 		}
 	}
@@ -463,7 +463,7 @@ func speaksFor(p *Pass, name string, orgs []string) bool {
 		}
 	}
 	if first, _, ok := strings.Cut(p.Evidence.Target.Host, "."); ok && first != "www" {
-		if l := entities.FoldAlnum(first); len(l) >= 5 && strings.Contains(f, l) {
+		if l := names.FoldAlnum(first); len(l) >= 5 && strings.Contains(f, l) {
 			return true
 		}
 	}
@@ -716,5 +716,5 @@ func domainLabel(host string) string {
 		return ""
 	}
 	suffix, _ := publicsuffix.PublicSuffix(d)
-	return entities.FoldAlnum(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
+	return names.FoldAlnum(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
 }

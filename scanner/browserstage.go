@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 	"github.com/vigie-scan/vigie/scanner/proxy"
 )
 
@@ -270,7 +270,7 @@ func targetPrivatePrefixes(ev *evidence.Evidence) []netip.Prefix {
 // domain and the policy's organisation domains.
 func (s *scan) firstParty(t evidence.Target) func(string) bool {
 	domains := append([]string{t.RegistrableDomain}, s.opts.OrgDomains...)
-	return func(host string) bool { return dnsinfo.InDomains(host, domains) }
+	return func(host string) bool { return names.InDomains(host, domains) }
 }
 
 // mergeHosts adds the hosts of more to hosts, uniting the roles and

@@ -5,22 +5,22 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/mail"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // buildHosts lists every host name the evidence mentions, with its roles.
 func buildHosts(ev *evidence.Evidence) []evidence.Host {
 	byName := map[string]*evidence.Host{}
 	add := func(name, role, seenIn string) {
-		name = dnsinfo.Normalise(name)
+		name = names.Normalise(name)
 		if name == "" {
 			return
 		}
 		h, ok := byName[name]
 		if !ok {
-			rd, _ := dnsinfo.RegistrableDomain(name)
+			rd, _ := names.RegistrableDomain(name)
 			h = &evidence.Host{ID: "host/" + name, Name: name, RegistrableDomain: rd}
 			if r := ev.DNS.Resolution(name); r != nil {
 				h.Resolution = r.ID

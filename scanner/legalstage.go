@@ -8,9 +8,9 @@ import (
 	"slices"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/legal"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // collectLegal finds and reads the site's legal notice, privacy policy and
@@ -100,11 +100,11 @@ func legalHost(ev *evidence.Evidence, pg evidence.LegalPage) *evidence.Host {
 	if err != nil {
 		return nil
 	}
-	name := dnsinfo.Normalise(u.Hostname())
+	name := names.Normalise(u.Hostname())
 	if name == "" {
 		return nil
 	}
-	rd, err := dnsinfo.RegistrableDomain(name)
+	rd, err := names.RegistrableDomain(name)
 	if err != nil {
 		rd = name
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/mail"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // mailWorkers bounds the messages analysed at once (DKIM key lookups wait
@@ -86,7 +87,7 @@ func (s *scan) collectMail(ctx context.Context, ev *evidence.Evidence) {
 		if m.Error != "" {
 			continue
 		}
-		if d, err := dnsinfo.RegistrableDomain(m.From.Domain); err == nil {
+		if d, err := names.RegistrableDomain(m.From.Domain); err == nil {
 			zones = append(zones, d)
 		}
 		zones = append(zones, m.DisplayNameDomains...)
@@ -119,7 +120,7 @@ func (s *scan) collectMail(ctx context.Context, ev *evidence.Evidence) {
 func (s *scan) orgDomains(ev *evidence.Evidence) []string {
 	var out []string
 	for _, d := range append([]string{ev.Target.RegistrableDomain}, s.opts.OrgDomains...) {
-		if d = dnsinfo.Normalise(d); d != "" && !slices.Contains(out, d) {
+		if d = names.Normalise(d); d != "" && !slices.Contains(out, d) {
 			out = append(out, d)
 		}
 	}

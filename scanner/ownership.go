@@ -15,6 +15,7 @@ import (
 	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 	"github.com/vigie-scan/vigie/scanner/owner"
 )
 
@@ -315,7 +316,7 @@ func (b *orgBook) forEntity(e *entities.Entity, matchedBy string) string {
 
 // forName records an organisation known only by a registry's name.
 func (b *orgBook) forName(name, country, matchedBy string) string {
-	slug := strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(entities.NormaliseOrg(name)), "-"), "-")
+	slug := strings.Trim(unsafePath.ReplaceAllString(strings.ToLower(names.NormaliseOrg(name)), "-"), "-")
 	if slug == "" {
 		return ""
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 	"github.com/vigie-scan/vigie/scanner/owner"
 )
 
@@ -126,7 +127,7 @@ func ParseTarget(raw string) (evidence.Target, error) {
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return evidence.Target{}, fmt.Errorf("invalid URL %q: scheme %q is not http or https", raw, u.Scheme)
 	}
-	host := dnsinfo.Normalise(u.Hostname())
+	host := names.Normalise(u.Hostname())
 	if host == "" {
 		return evidence.Target{}, fmt.Errorf("invalid URL %q: no host", raw)
 	}
@@ -140,7 +141,7 @@ func ParseTarget(raw string) (evidence.Target, error) {
 	}
 	t := evidence.Target{URL: u.String(), Host: host, RegistrableDomain: host}
 	if net.ParseIP(host) == nil {
-		d, err := dnsinfo.RegistrableDomain(host)
+		d, err := names.RegistrableDomain(host)
 		if err != nil {
 			return evidence.Target{}, fmt.Errorf("invalid URL %q: %w", raw, err)
 		}

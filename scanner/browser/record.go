@@ -13,8 +13,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // Bounds on what one visit records: a hostile page cannot make vigie keep
@@ -456,8 +456,8 @@ func hostOf(raw string) (string, string) {
 	if err != nil || u.Host == "" {
 		return "", ""
 	}
-	host := dnsinfo.Normalise(u.Hostname())
-	rd, err := dnsinfo.RegistrableDomain(host)
+	host := names.Normalise(u.Hostname())
+	rd, err := names.RegistrableDomain(host)
 	if err != nil {
 		rd = host
 	}

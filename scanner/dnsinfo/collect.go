@@ -8,28 +8,29 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // collectLimit bounds the resolutions and zones gathered at once.
 const collectLimit = 8
 
-// Collect resolves names and gathers zones (registrable domains)
+// Collect resolves hosts and gathers zones (registrable domains)
 // concurrently and returns the DNS evidence: the resolutions and zones
 // sorted by ID, and every lookup c has made so far. Each zone's CAA walk
-// starts at the first of names that lies within it (put the scanned host
+// starts at the first of hosts that lies within it (put the scanned host
 // first), else at the zone's apex. Failures are recorded in the evidence;
 // Collect itself does not fail.
-func Collect(ctx context.Context, c *Client, names, zones []string) evidence.DNS {
+func Collect(ctx context.Context, c *Client, hosts, zones []string) evidence.DNS {
 	if c == nil {
 		return evidence.DNS{}
 	}
-	names, zones = distinct(names), distinct(zones)
-	resolutions := make([]evidence.Resolution, len(names))
+	hosts, zones = distinct(hosts), distinct(zones)
+	resolutions := make([]evidence.Resolution, len(hosts))
 	zs := make([]evidence.Zone, len(zones))
 
 	var g errgroup.Group
 	g.SetLimit(collectLimit)
-	for i, name := range names {
+	for i, name := range hosts {
 		g.Go(func() error {
 			resolutions[i] = c.Resolve(ctx, name)
 			return nil
@@ -37,8 +38,8 @@ func Collect(ctx context.Context, c *Client, names, zones []string) evidence.DNS
 	}
 	for i, domain := range zones {
 		host := domain
-		if j := slices.IndexFunc(names, func(n string) bool { return within(n, domain) }); j >= 0 {
-			host = names[j]
+		if j := slices.IndexFunc(hosts, func(n string) bool { return names.Within(n, domain) }); j >= 0 {
+			host = hosts[j]
 		}
 		g.Go(func() error {
 			zs[i] = c.Zone(ctx, domain, host)
@@ -65,7 +66,7 @@ func distinct(ns []string) []string {
 	var out []string
 	seen := make(map[string]bool, len(ns))
 	for _, n := range ns {
-		n = Normalise(n)
+		n = names.Normalise(n)
 		if n != "" && !seen[n] {
 			seen[n] = true
 			out = append(out, n)

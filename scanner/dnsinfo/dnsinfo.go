@@ -26,6 +26,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // Defaults and bounds of a Client.
@@ -151,7 +152,7 @@ func serverAddr(s string) (string, error) {
 		return "", fmt.Errorf("dns server %q: no host", s)
 	}
 	if !isIP(host) {
-		if _, ok := dns.IsDomainName(host); !ok || checkName(Normalise(host)) != nil ||
+		if _, ok := dns.IsDomainName(host); !ok || names.CheckName(names.Normalise(host)) != nil ||
 			strings.ContainsAny(host, "/?#@\\%") {
 			return "", fmt.Errorf("dns server %q: %q is neither an IP address nor a host name", s, host)
 		}
@@ -173,7 +174,7 @@ func (c *Client) Server() string { return c.server }
 // ERROR for transport failures). A lookup cut short by ctx is returned but
 // not reused.
 func (c *Client) Query(ctx context.Context, name string, qtype uint16) evidence.Lookup {
-	return cloneLookup(c.query(ctx, Normalise(name), qtype).lookup)
+	return cloneLookup(c.query(ctx, names.Normalise(name), qtype).lookup)
 }
 
 // lookupID is the evidence ID of a question.
@@ -277,7 +278,7 @@ func (c *Client) exchangeLookup(ctx context.Context, id, n string, qtype uint16)
 		l.Rcode, l.Error = rcode, err.Error()
 		return &answer{lookup: l}
 	}
-	if err := checkName(n); err != nil {
+	if err := names.CheckName(n); err != nil {
 		return fail(evidence.RcodeError, fmt.Errorf("%q: %w; not asked", n, err))
 	}
 	if _, ok := dns.IsDomainName(dns.Fqdn(n)); !ok {
@@ -401,7 +402,7 @@ func toRR(rr dns.RR) evidence.RR {
 	if len(data) > maxData {
 		data = strings.ToValidUTF8(data[:maxData], "")
 	}
-	return evidence.RR{Name: Normalise(h.Name), Type: dns.Type(h.Rrtype).String(), TTL: h.Ttl, Data: data}
+	return evidence.RR{Name: names.Normalise(h.Name), Type: dns.Type(h.Rrtype).String(), TTL: h.Ttl, Data: data}
 }
 
 // cloneLookup returns l with its own copy of the answers.

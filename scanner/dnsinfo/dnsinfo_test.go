@@ -15,6 +15,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 	"github.com/vigie-scan/vigie/scanner/scantest"
 )
 
@@ -129,7 +130,7 @@ func TestResolve(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name+map[bool]string{true: "/recursive", false: "/authoritative"}[recursive], func(t *testing.T) {
 				r := c.Resolve(t.Context(), tt.name)
-				n := Normalise(tt.name)
+				n := names.Normalise(tt.name)
 				if r.ID != "dns/"+n || r.Name != n {
 					t.Errorf("ID %q, Name %q", r.ID, r.Name)
 				}

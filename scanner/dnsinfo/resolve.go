@@ -10,6 +10,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // maxChain is the longest CNAME chain followed (DESIGN: CNAME chains ≤ 16).
@@ -23,9 +24,9 @@ const maxChain = 16
 // links) or error (SERVFAIL, timeout). An IP literal resolves to itself
 // without a lookup.
 func (c *Client) Resolve(ctx context.Context, name string) evidence.Resolution {
-	n := Normalise(name)
+	n := names.Normalise(name)
 	res := evidence.Resolution{ID: "dns/" + n, Name: n, Canonical: n}
-	if addr, ok := ipLiteral(n); ok {
+	if addr, ok := names.IPLiteral(n); ok {
 		res.Status = evidence.ResolvedOK
 		if addr.Is4() {
 			res.IPv4 = []string{addr.String()}
@@ -132,9 +133,9 @@ func cnames(rrs []dns.RR) map[string]evidence.CNAME {
 	out := make(map[string]evidence.CNAME)
 	for _, rr := range rrs {
 		if c, ok := rr.(*dns.CNAME); ok {
-			from := Normalise(c.Hdr.Name)
+			from := names.Normalise(c.Hdr.Name)
 			if _, dup := out[from]; !dup {
-				out[from] = evidence.CNAME{From: from, To: Normalise(c.Target), TTL: c.Hdr.Ttl}
+				out[from] = evidence.CNAME{From: from, To: names.Normalise(c.Target), TTL: c.Hdr.Ttl}
 			}
 		}
 	}
@@ -146,7 +147,7 @@ func cnames(rrs []dns.RR) map[string]evidence.CNAME {
 func addrs(rrs []dns.RR, name string) []string {
 	var as []netip.Addr
 	for _, rr := range rrs {
-		if Normalise(rr.Header().Name) != name {
+		if names.Normalise(rr.Header().Name) != name {
 			continue
 		}
 		var ip []byte

@@ -10,6 +10,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // Zone gathers the records of domain, a registrable domain: its name
@@ -18,7 +19,7 @@ import (
 // from host to domain) and whether the zone is DNSSEC-signed and validated.
 // An empty host, or one outside domain, starts the CAA walk at domain.
 func (c *Client) Zone(ctx context.Context, domain, host string) evidence.Zone {
-	d, h := Normalise(domain), Normalise(host)
+	d, h := names.Normalise(domain), names.Normalise(host)
 	z := evidence.Zone{ID: "dns/zone/" + d, Domain: d, DNSSEC: evidence.DNSSECUnknown}
 
 	var ns, mx, txt, dmarc, dnskey *answer
@@ -38,7 +39,7 @@ func (c *Client) Zone(ctx context.Context, domain, host string) evidence.Zone {
 
 	for _, rr := range owned(ns, d) {
 		if v, ok := rr.(*dns.NS); ok {
-			z.NS = append(z.NS, Normalise(v.Ns))
+			z.NS = append(z.NS, names.Normalise(v.Ns))
 		}
 	}
 	slices.Sort(z.NS)
@@ -46,7 +47,7 @@ func (c *Client) Zone(ctx context.Context, domain, host string) evidence.Zone {
 
 	for _, rr := range owned(mx, d) {
 		if v, ok := rr.(*dns.MX); ok {
-			host := Normalise(v.Mx)
+			host := names.Normalise(v.Mx)
 			if host == "" {
 				host = "." // a null MX (RFC 7505): the domain accepts no mail
 			}
@@ -83,10 +84,10 @@ func (c *Client) Zone(ctx context.Context, domain, host string) evidence.Zone {
 // owned returns the records of a answering its question: those owned by
 // the question name or by a name its CNAME chain leads to.
 func owned(a *answer, qname string) []dns.RR {
-	names := chainNames(a.rrs, qname)
+	chain := chainNames(a.rrs, qname)
 	var out []dns.RR
 	for _, rr := range a.rrs {
-		if names[Normalise(rr.Header().Name)] {
+		if chain[names.Normalise(rr.Header().Name)] {
 			out = append(out, rr)
 		}
 	}
@@ -152,7 +153,7 @@ func (c *Client) caaWalk(ctx context.Context, host, domain string) caaResult {
 // walkUp lists host and its parents down to domain, host first; just domain
 // when host is empty or outside it.
 func walkUp(host, domain string) []string {
-	if host == "" || !within(host, domain) {
+	if host == "" || !names.Within(host, domain) {
 		return []string{domain}
 	}
 	var names []string

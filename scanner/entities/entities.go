@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 //go:embed catalogue.yaml
@@ -116,7 +118,7 @@ type Catalogue struct {
 	byKey    map[string]int
 	byDomain map[string]int
 	byASN    map[uint32]int
-	byOrg    map[string]int // NormaliseOrg(name) → entity
+	byOrg    map[string]int // names.NormaliseOrg(name) → entity
 }
 
 var defaultCatalogue = sync.OnceValues(func() (*Catalogue, error) {
@@ -218,7 +220,7 @@ func (c *Catalogue) ByOrgName(name string) (*Entity, bool) {
 	if c == nil {
 		return nil, false
 	}
-	n := NormaliseOrg(name)
+	n := names.NormaliseOrg(name)
 	if n == "" {
 		return nil, false
 	}
@@ -318,7 +320,7 @@ func build(groups ...[]Entity) (*Catalogue, error) {
 				}
 			}
 			for _, o := range m.e.OrgNames {
-				claim(c.byOrg, NormaliseOrg(o), i, "org_names")
+				claim(c.byOrg, names.NormaliseOrg(o), i, "org_names")
 			}
 		}
 	}
@@ -332,14 +334,14 @@ func build(groups ...[]Entity) (*Catalogue, error) {
 		func(e *Entity) []string { return []string{e.Name} },
 		func(e *Entity) []string { return e.Aliases },
 	}
-	for _, names := range kinds {
+	for _, namesOf := range kinds {
 		for g := range groups {
 			for i := range all {
 				if all[i].group != g {
 					continue
 				}
-				for _, name := range names(&all[i].e) {
-					n := NormaliseOrg(name)
+				for _, name := range namesOf(&all[i].e) {
+					n := names.NormaliseOrg(name)
 					if _, taken := c.byOrg[n]; n != "" && !taken {
 						c.byOrg[n] = i
 					}

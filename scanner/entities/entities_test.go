@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vigie-scan/vigie/scanner/entities"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 func TestEmbeddedCatalogueLoads(t *testing.T) {
@@ -188,11 +189,11 @@ func TestSharedLegalEntitiesAreClaimed(t *testing.T) {
 	holders := map[string][]string{}
 	claimed := map[string]bool{}
 	for _, e := range all {
-		if n := entities.NormaliseOrg(e.LegalEntity); n != "" {
+		if n := names.NormaliseOrg(e.LegalEntity); n != "" {
 			holders[n] = append(holders[n], e.Key)
 		}
 		for _, o := range e.OrgNames {
-			claimed[entities.NormaliseOrg(o)] = true
+			claimed[names.NormaliseOrg(o)] = true
 		}
 	}
 	for n, keys := range holders {
@@ -343,7 +344,7 @@ func TestByOrgName(t *testing.T) {
 			got = e.Key
 		}
 		if got != tt.want {
-			t.Errorf("ByOrgName(%q) = %q, want %q (normalised %q)", tt.name, got, tt.want, entities.NormaliseOrg(tt.name))
+			t.Errorf("ByOrgName(%q) = %q, want %q (normalised %q)", tt.name, got, tt.want, names.NormaliseOrg(tt.name))
 		}
 	}
 }

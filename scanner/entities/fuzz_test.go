@@ -3,9 +3,7 @@ package entities_test
 import (
 	"bytes"
 	"os"
-	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/vigie-scan/vigie/scanner/entities"
 )
@@ -42,27 +40,6 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("domain %q of %q not found by ByHost", d, e.Key)
 				}
 			}
-		}
-	})
-}
-
-func FuzzNormaliseOrg(f *testing.F) {
-	for _, s := range []string{
-		"Cloudflare, Inc.", "OVH S.A.S.", "Prospect One sp. z o.o.", "sp inc z oo",
-		"Socie\u0301te\u0301", "Straße", "İstanbul A.Ş.", "\xff\xfe", "ǅ", "  ", "&/.'",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n := entities.NormaliseOrg(s)
-		if !utf8.ValidString(n) {
-			t.Fatalf("NormaliseOrg(%q) = %q: invalid UTF-8", s, n)
-		}
-		if strings.TrimSpace(n) != n || strings.Contains(n, "  ") {
-			t.Fatalf("NormaliseOrg(%q) = %q: stray spaces", s, n)
-		}
-		if again := entities.NormaliseOrg(n); again != n {
-			t.Fatalf("NormaliseOrg not idempotent: %q → %q → %q", s, n, again)
 		}
 	})
 }

@@ -12,6 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // maxCatalogueBytes bounds what Parse reads: a catalogue is a hand-written file, and a user's
@@ -302,12 +304,12 @@ func (e *Entity) problems() []problem {
 	}
 
 	for _, o := range e.OrgNames {
-		if NormaliseOrg(o) == "" {
+		if names.NormaliseOrg(o) == "" {
 			add("org_names", "%q: empty once normalised", o)
 		}
 	}
 	for _, a := range e.Aliases {
-		if NormaliseOrg(a) == "" {
+		if names.NormaliseOrg(a) == "" {
 			add("aliases", "%q: empty once normalised", a)
 		}
 	}

@@ -254,38 +254,3 @@ func TestLoadFile(t *testing.T) {
 		t.Errorf("bad file: err = %v, want the path and the entry", err)
 	}
 }
-
-func TestNormaliseOrg(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Cloudflare, Inc.", "cloudflare"},
-		{"CLOUDFLARE INC", "cloudflare"},
-		{"OVH SAS", "ovh"},
-		{"OVH S.A.S.", "ovh"},
-		{"SAS OVH", "ovh"},
-		{"Amazon.com, Inc.", "amazoncom"},
-		{"Google LLC", "google"},
-		{"Google Ireland Limited", "google ireland"},
-		{"Hetzner Online GmbH", "hetzner online"},
-		{"Usercentrics A/S", "usercentrics"},
-		{"Prospect One sp. z o.o.", "prospect one"},
-		{"Plausible Insights OÜ", "plausible insights"},
-		{"Société Générale S.A.", "societe generale"},
-		{"Socie\u0301te\u0301 Ge\u0301ne\u0301rale S.A.", "societe generale"}, // decomposed accents
-		{"Entr'ouvert", "entrouvert"},
-		{"Entr’ouvert SCOP", "entrouvert scop"},
-		{"3DS OUTSCALE", "3ds outscale"},
-		{"1&1 IONOS SE", "11 ionos"},
-		{"Cap-Collectif", "cap collectif"},
-		{"Straße GmbH", "strasse"},
-		{"  lots   of\tspace  ", "lots of space"},
-		{"Inc.", ""},
-		{"", ""},
-		{"---", ""},
-		{"Яндекс ООО", "яндекс ооо"},
-	}
-	for _, tt := range tests {
-		if got := entities.NormaliseOrg(tt.in); got != tt.want {
-			t.Errorf("NormaliseOrg(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

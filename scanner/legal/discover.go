@@ -11,7 +11,7 @@ import (
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/publicsuffix"
 
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // Wordings that name legal pages, folded (lower case, no accents) and
@@ -429,7 +429,7 @@ func registrable(host string) string {
 }
 
 func denied(host string) bool {
-	return dnsinfo.InDomains(host, offSiteDenied)
+	return names.InDomains(host, offSiteDenied)
 }
 
 // classify returns the first kind (in priority order) one of whose wordings

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-scan/vigie/scanner/entities"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // matcher finds the catalogue's organisations in folded text by their
@@ -77,7 +78,7 @@ func newMatcher(cat *entities.Catalogue) *matcher {
 		e := &m.ents[i]
 		add := func(name string, prio int) {
 			words, seps := tokens(fold(name))
-			if len(words) == 0 || (len(words) == 1 && len(words[0]) < 3) || entities.NormaliseOrg(name) == "" {
+			if len(words) == 0 || (len(words) == 1 && len(words[0]) < 3) || names.NormaliseOrg(name) == "" {
 				return
 			}
 			key := strings.Join(words, " ") + "\x00" + strings.Join(seps, "\x00")

@@ -8,8 +8,8 @@ import (
 	"github.com/emersion/go-msgauth/authres"
 	"github.com/emersion/go-msgauth/dkim"
 
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // DKIM results recorded besides pass, fail, temperror and permerror.
@@ -25,7 +25,7 @@ func (a *analysis) readAuth(ctx context.Context, raw []byte) {
 		}
 		tags := tagList(v)
 		a.mail.DKIM = append(a.mail.DKIM, evidence.DKIMSignature{
-			Domain:   clip(dnsinfo.Normalise(stripSpace(tags["d"]))),
+			Domain:   clip(names.Normalise(stripSpace(tags["d"]))),
 			Selector: clip(stripSpace(tags["s"])),
 			Result:   dkimNotVerified,
 		})
@@ -74,7 +74,7 @@ func (a *analysis) verifyDKIM(ctx context.Context, raw []byte) {
 			break
 		}
 		s := &a.mail.DKIM[i]
-		if v.Domain != "" && dnsinfo.Normalise(v.Domain) != s.Domain {
+		if v.Domain != "" && names.Normalise(v.Domain) != s.Domain {
 			continue // not the signature we read: leave it unverified
 		}
 		switch {
@@ -213,7 +213,7 @@ func authServID(v string) string {
 	if len(f) == 0 {
 		return ""
 	}
-	return dnsinfo.Normalise(f[0])
+	return names.Normalise(f[0])
 }
 
 // domainOf returns the domain of an address, "@domain" or domain, lower
@@ -223,7 +223,7 @@ func domainOf(s string) string {
 	if i := strings.LastIndexByte(s, '@'); i >= 0 {
 		s = s[i+1:]
 	}
-	s = dnsinfo.Normalise(s)
+	s = names.Normalise(s)
 	if !validHost(s) {
 		return ""
 	}

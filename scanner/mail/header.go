@@ -13,8 +13,8 @@ import (
 	_ "github.com/emersion/go-message/charset" // decoders for non-UTF-8 charsets
 	gomail "github.com/emersion/go-message/mail"
 
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // maxAddresses bounds the addresses kept per header.
@@ -103,7 +103,7 @@ func (a *analysis) readAddresses(e *message.Entity) {
 		a.secrets.address(r.Address)
 		a.secrets.name(r.Name)
 		if r.Domain != "" {
-			if d, err := dnsinfo.RegistrableDomain(r.Domain); err == nil && !contains(a.recipientDomains, d) {
+			if d, err := names.RegistrableDomain(r.Domain); err == nil && !contains(a.recipientDomains, d) {
 				a.recipientDomains = append(a.recipientDomains, d)
 			}
 		}
@@ -210,7 +210,7 @@ func splitAddress(addr string) (local, domain string, ok bool) {
 	if i <= 0 || i == len(addr)-1 {
 		return "", "", false
 	}
-	return addr[:i], dnsinfo.Normalise(strings.TrimSpace(addr[i+1:])), true
+	return addr[:i], names.Normalise(strings.TrimSpace(addr[i+1:])), true
 }
 
 // localPart returns the part of addr before its last @, or "".

@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
-	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // codeParams are the substrings of URL parameter names that carry
@@ -266,7 +266,7 @@ func queryPairs(u *url.URL) [][2]string {
 // findDisplayNameDomains lists the registrable domains seen in the message
 // whose name appears in the From display name.
 func (a *analysis) findDisplayNameDomains() {
-	name := entities.FoldAlnum(a.mail.From.Name)
+	name := names.FoldAlnum(a.mail.From.Name)
 	if name == "" {
 		return
 	}
@@ -306,5 +306,5 @@ func (a *analysis) findDisplayNameDomains() {
 // folded: "ville-exemple.fr" → "villeexemple".
 func domainLabel(d string) string {
 	suffix, _ := publicsuffix.PublicSuffix(d)
-	return entities.FoldAlnum(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
+	return names.FoldAlnum(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
 }

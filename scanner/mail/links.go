@@ -13,8 +13,8 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // redirector is a click-tracking service's link form: links to one of
@@ -138,7 +138,7 @@ func webURL(raw string) (*url.URL, string, bool) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, "", false
 	}
-	host := dnsinfo.Normalise(u.Hostname())
+	host := names.Normalise(u.Hostname())
 	if host == "" || (!validHost(host) && parseIP(strings.Trim(host, "[]")) == "") {
 		return nil, "", false
 	}
@@ -239,7 +239,7 @@ func textURLs(t string) []string {
 // redirect returns the click-tracking service a link goes through (an
 // entity key) and the real destination when the link encodes it.
 func redirect(u *url.URL) (entity, destination string) {
-	host := dnsinfo.Normalise(u.Hostname())
+	host := names.Normalise(u.Hostname())
 	for _, r := range redirectors {
 		if !inDomains(host, r.hosts) || !pathHas(u.Path, r.paths) {
 			continue
@@ -427,7 +427,7 @@ func mailgunDestination(u *url.URL) string {
 // pixel says whether an image is an open-tracking pixel: a known tracking
 // path, a 1×1 (or smaller) image, or a hidden one.
 func pixel(u *url.URL, attrs map[string]string) (bool, string) {
-	host := dnsinfo.Normalise(u.Hostname())
+	host := names.Normalise(u.Hostname())
 	for _, p := range pixelPaths {
 		if inDomains(host, p.hosts) && pathHas(u.Path, p.paths) {
 			return true, "known open-tracking path (" + p.entity + ")"

@@ -5,8 +5,8 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // maxTokens bounds the tokens read from one Received header.
@@ -147,7 +147,7 @@ func parseReceived(raw string) evidence.Hop {
 // dot removed, lower case.
 func hostOf(s string) string {
 	s = strings.Trim(s, "<>[];,")
-	return dnsinfo.Normalise(s)
+	return names.Normalise(s)
 }
 
 // bracketIP returns the address of a "[203.0.113.5]" or "[IPv6:2001:db8::1]"
@@ -302,7 +302,7 @@ func registrable(host string) string {
 	if !validHost(host) {
 		return ""
 	}
-	d, err := dnsinfo.RegistrableDomain(host)
+	d, err := names.RegistrableDomain(host)
 	if err != nil {
 		return ""
 	}
@@ -310,4 +310,4 @@ func registrable(host string) string {
 }
 
 // inDomains reports whether host is one of domains or below one.
-func inDomains(host string, domains []string) bool { return dnsinfo.InDomains(host, domains) }
+func inDomains(host string, domains []string) bool { return names.InDomains(host, domains) }

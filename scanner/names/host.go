@@ -1,4 +1,10 @@
-package dnsinfo
+// Package names is vigie's one place for comparing names: host names
+// (normal form, registrable domain, "host in these domains", IP literals)
+// and organisation names (company-form words dropped, accents folded).
+// It is a leaf: collectors, checks and reports all compare names through
+// it, so that first party and "named in the legal pages" mean the same
+// thing everywhere.
+package names
 
 import (
 	"errors"
@@ -35,10 +41,10 @@ func Normalise(name string) string {
 // "co.uk") and malformed names are errors.
 func RegistrableDomain(host string) (string, error) {
 	n := Normalise(host)
-	if err := checkName(n); err != nil {
+	if err := CheckName(n); err != nil {
 		return "", fmt.Errorf("registrable domain of %q: %w", host, err)
 	}
-	if _, ok := ipLiteral(n); ok {
+	if _, ok := IPLiteral(n); ok {
 		return "", fmt.Errorf("registrable domain of %q: an IP address has none", host)
 	}
 	d, err := publicsuffix.EffectiveTLDPlusOne(n)
@@ -52,11 +58,11 @@ func RegistrableDomain(host string) (string, error) {
 // dot, that fits in a DNS message (RFC 1035: 255 octets on the wire).
 const maxNameLen = 253
 
-// checkName rejects what cannot be a host name to query: an empty name, an
+// CheckName rejects what cannot be a host name to query: an empty name, an
 // empty or over-long label, spaces and control characters. It does not
 // insist on letters-digits-hyphens: underscores (_dmarc) and escaped
 // presentation-form bytes are legitimate in DNS.
-func checkName(n string) error {
+func CheckName(n string) error {
 	if n == "" {
 		return errors.New("empty name")
 	}
@@ -79,9 +85,9 @@ func checkName(n string) error {
 	return nil
 }
 
-// ipLiteral reports whether n is an IP address (IPv6 possibly in brackets)
+// IPLiteral reports whether n is an IP address (IPv6 possibly in brackets)
 // and returns it in canonical form.
-func ipLiteral(n string) (netip.Addr, bool) {
+func IPLiteral(n string) (netip.Addr, bool) {
 	s := n
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		s = s[1 : len(s)-1]
@@ -102,14 +108,14 @@ func InDomains(host string, domains []string) bool {
 		return false
 	}
 	for _, d := range domains {
-		if d = Normalise(d); d != "" && within(host, d) {
+		if d = Normalise(d); d != "" && Within(host, d) {
 			return true
 		}
 	}
 	return false
 }
 
-// within reports whether name is domain or below it.
-func within(name, domain string) bool {
+// Within reports whether name is domain or below it.
+func Within(name, domain string) bool {
 	return name == domain || strings.HasSuffix(name, "."+domain)
 }
