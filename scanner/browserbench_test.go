@@ -32,12 +32,12 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	}
 	defer lab.Close()
 	url := "https://" + scantest.HostFounding + "/"
-	target, _ := ParseTarget(url)
 	dns, err := dnsinfo.New(dnsinfo.Config{Server: lab.DNSAddr})
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := Options{URL: url, Resolver: lab.DNSAddr, TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride()}
+	opts := Options{URL: url, Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL, WhoisServer: lab.Whois.Addr, CacheDir: "",
+		TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride()}
 	exe, _ := browser.Find("")
 	spki, err := browser.SPKIHashes([]string{lab.CACertFile})
 	if err != nil {
@@ -49,15 +49,13 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	for b.Loop() {
 		// vigie's three-state browser stage.
 		s := &scan{opts: opts, progress: func(string, string) {}, dns: dns}
-		ev := &evidence.Evidence{Target: target}
 		stop := sampleRSS(&peak)
 		start := time.Now()
-		s.collectDNS(context.Background(), ev)
-		s.collectBrowser(context.Background(), ev)
+		res, err := Scan(context.Background(), opts)
 		vigie += time.Since(start)
 		stop()
-		if !ev.Has(evidence.KindConsent) {
-			b.Fatalf("the scan failed: %+v", ev.Errors)
+		if err != nil || !res.Evidence.Has(evidence.KindConsent) {
+			b.Fatalf("the scan failed: %v %+v", err, res.Evidence.Errors)
 		}
 
 		// A bare headless Chromium loading the page once.
@@ -162,4 +160,16 @@ func treeRSS(root int) int64 {
 		}
 	}
 	return total
+}
+
+// requireBrowser skips a test without Chromium (fails when
+// VIGIE_REQUIRE_BROWSER=1).
+func requireBrowser(t testing.TB) {
+	t.Helper()
+	if _, err := browser.Find(""); err != nil {
+		if os.Getenv("VIGIE_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("VIGIE_REQUIRE_BROWSER=1 but %v", err)
+		}
+		t.Skipf("browser tests skipped: %v", err)
+	}
 }

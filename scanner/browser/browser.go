@@ -34,7 +34,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -135,7 +134,6 @@ type Browser struct {
 	acancel  context.CancelFunc
 	bctx     context.Context
 	bcancel  context.CancelFunc
-	nextReq  atomic.Int64
 	done     chan struct{}
 	closeErr error
 	once     sync.Once

@@ -62,13 +62,15 @@ type Page struct {
 // Load loads url in a fresh browser context, through the recording proxy
 // like every visit, waits for it to load and for the network to be idle,
 // and returns it as rendered. It makes no consent action, screenshot or
-// HAR, and records nothing in the scan's visits: the caller labels the
-// proxy's connections (proxy.SetVisit) if it wants them told apart. Every
+// HAR, and records nothing in the scan's visits. via is the
+// recording-proxy endpoint to go through (proxy.Proxy.Listen, labelled by
+// the caller so that the load's connections are told apart); empty for
+// Config.Proxy. Every
 // step has a deadline; the whole load is bounded by the navigation
 // timeout, the idle cap and a few actions. Only http and https URLs are
 // loaded. An error means no document was received (an HTTP error status is
 // a Page with that Status).
-func (b *Browser) Load(ctx context.Context, url string) (*Page, error) {
+func (b *Browser) Load(ctx context.Context, url, via string) (*Page, error) {
 	if u, err := neturl.Parse(url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("loading %q: not an http(s) URL", truncate(url, 200))
 	}
@@ -76,7 +78,7 @@ func (b *Browser) Load(ctx context.Context, url string) (*Page, error) {
 	defer cancel()
 	var n atomic.Int64
 	nextID := func() string { return "load-req/" + strconv.FormatInt(n.Add(1), 10) }
-	v := &visit{b: b, spec: VisitSpec{ID: "load", State: "load", URL: url}, res: &VisitResult{}}
+	v := &visit{b: b, spec: VisitSpec{ID: "load", State: "load", URL: url, Proxy: via}, res: &VisitResult{}}
 	v.rec = newRecorder("load", nextID, bindingName)
 	closeTab, err := v.open(ctx)
 	if err != nil {

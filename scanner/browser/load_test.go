@@ -40,7 +40,7 @@ func TestLoad(t *testing.T) {
 	b, w := shared(t)
 	jsSite(w)
 
-	p, err := b.Load(t.Context(), "https://legal.load.test/")
+	p, err := b.Load(t.Context(), "https://legal.load.test/", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,18 +68,18 @@ func TestLoad(t *testing.T) {
 	}
 
 	// An error status is a page, not an error.
-	p, err = b.Load(t.Context(), "https://legal.load.test/nowhere")
+	p, err = b.Load(t.Context(), "https://legal.load.test/nowhere", "")
 	if err != nil || p.Status != http.StatusNotFound {
 		t.Errorf("404 page: %+v, %v", p, err)
 	}
 	// Only web pages: never a local file or a script.
 	for _, u := range []string{"file:///etc/passwd", "javascript:alert(1)", "data:text/html,<p>x", "https:///nohost"} {
-		if p, err := b.Load(t.Context(), u); err == nil {
+		if p, err := b.Load(t.Context(), u, ""); err == nil {
 			t.Errorf("%s loaded: %+v", u, p)
 		}
 	}
 	// No document at all is an error.
-	if _, err := b.Load(t.Context(), "https://nowhere.invalid/"); err == nil {
+	if _, err := b.Load(t.Context(), "https://nowhere.invalid/", ""); err == nil {
 		t.Error("no error for an unreachable page")
 	}
 }

@@ -55,7 +55,6 @@ func TestCrawlCandidates(t *testing.T) {
 }
 
 func TestCrossCheck(t *testing.T) {
-	b := &Browser{}
 	at := time.Date(2026, 11, 21, 10, 0, 5, 0, time.UTC)
 	visits := []evidence.Visit{
 		{ID: "visit/initial", Requests: []evidence.Request{{ID: "req/1", Host: "www.v.fr"}}},
@@ -70,22 +69,40 @@ func TestCrossCheck(t *testing.T) {
 		{Visit: "", Host: "between.example", Port: 443},
 		{Visit: "visit/initial", Host: "update.example", Port: 443, Background: true},
 	}
-	b.CrossCheck(visits, conns)
+	CrossCheck(visits, conns)
 	var got []string
 	for _, v := range visits {
 		for _, r := range v.Requests {
 			if r.FromProxyOnly {
-				got = append(got, v.ID+" "+r.Method+" "+r.URL+" "+r.Phase+" "+r.RegistrableDomain+" "+r.Failed)
+				got = append(got, r.ID+" "+v.ID+" "+r.Method+" "+r.URL+" "+r.Phase+" "+r.RegistrableDomain+" "+r.Failed)
 			}
 		}
 	}
 	want := []string{
-		"visit/initial CONNECT https://worker.tracker.com/ before-action tracker.com ",
-		"visit/reject CONNECT https://cdn.tracker.com:8443/ after-action tracker.com ",
-		"visit/reject GET http://early.tracker.com/ before-action tracker.com private address",
+		"req/3 visit/initial CONNECT https://worker.tracker.com/ before-action tracker.com ",
+		"req/4 visit/reject CONNECT https://cdn.tracker.com:8443/ after-action tracker.com ",
+		"req/5 visit/reject GET http://early.tracker.com/ before-action tracker.com private address",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRenumberRequests shows that visits numbered on their own get one
+// numbering in visit order, references included.
+func TestRenumberRequests(t *testing.T) {
+	visits := []evidence.Visit{
+		{ID: "visit/initial", Requests: []evidence.Request{{ID: "req/1"}, {ID: "req/2", Initiator: &evidence.Initiator{Parent: "req/1"}}},
+			Cookies: []evidence.Cookie{{SetBy: &evidence.SetBy{Kind: "response", Request: "req/2"}}}},
+		{ID: "visit/reject", Requests: []evidence.Request{{ID: "req/1"}, {ID: "req/2", Initiator: &evidence.Initiator{Parent: "req/1"}}},
+			Cookies: []evidence.Cookie{{SetBy: &evidence.SetBy{Kind: "response", Request: "req/1"}}, {SetBy: &evidence.SetBy{Kind: "script"}}}},
+	}
+	renumberRequests(visits)
+	got := []string{visits[0].Requests[0].ID, visits[0].Requests[1].ID, visits[0].Requests[1].Initiator.Parent, visits[0].Cookies[0].SetBy.Request,
+		visits[1].Requests[0].ID, visits[1].Requests[1].ID, visits[1].Requests[1].Initiator.Parent, visits[1].Cookies[0].SetBy.Request, visits[1].Cookies[1].SetBy.Request}
+	want := []string{"req/1", "req/2", "req/1", "req/2", "req/3", "req/4", "req/3", "req/3", ""}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

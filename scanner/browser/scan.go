@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
@@ -30,9 +31,20 @@ type ScanConfig struct {
 	// FirstParty tells the organisation's hosts (for the crawl); nil means
 	// the URL's registrable domain only.
 	FirstParty func(host string) bool
+	// Endpoint, when set, gives each visit its own recording-proxy endpoint
+	// (proxy.Proxy.Listen with the visit's ID as label): the visits then
+	// run at the same time, each in its own browser context, and their
+	// connections are still told apart. release is called when the visit
+	// ends. Without Endpoint, the visits run one after another through
+	// Config.Proxy and OnVisit labels them.
+	Endpoint func(visitID string) (addr string, release func(), err error)
 	// OnVisit is called with a visit's ID before it starts and with "" after
-	// it ends (the recording proxy labels its connections with it).
+	// it ends, when Endpoint is nil (a proxy labelling connections by time).
 	OnVisit func(id string)
+	// OnInitial is called once the initial visit has ended, with its
+	// result, while the other visits may still run: the analyses that read
+	// the page as rendered (legal pages, survey) start from it.
+	OnInitial func(*VisitResult)
 	// Progress receives one line per step.
 	Progress func(msg string)
 }
@@ -57,30 +69,41 @@ func (r *ScanResult) Visit(state string) *VisitResult {
 	return nil
 }
 
-// Scan makes the visits of one scan, in order: initial, reject, accept (each
-// in a fresh browser context), then the crawl of further pages. It probes
-// whether the plain-HTTP URL redirects to HTTPS. The initial visit keeps
-// the page as rendered once loaded (VisitResult.Page), for the analyses
-// that read it (legal-page links, survey platform and controls).
+// maxConcurrentCrawl bounds the further pages visited at once.
+const maxConcurrentCrawl = 3
+
+// Scan makes the visits of one scan: initial, reject, accept (each in a
+// fresh browser context, at the same time when cfg.Endpoint is set), then
+// the crawl of further pages found on the initial page. It probes whether
+// the plain-HTTP URL redirects to HTTPS. The initial visit keeps the page
+// as rendered once loaded (VisitResult.Page), for the analyses that read it
+// (legal-page links, survey platform and controls). Results are in that
+// order whatever the order the visits ended in, and request IDs are
+// numbered in it (req/1 … across the visits), so that evidence does not
+// depend on timing.
 func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 	progress := cfg.Progress
 	if progress == nil {
 		progress = func(string) {}
 	}
 	onVisit := cfg.OnVisit
-	if onVisit == nil {
+	if onVisit == nil || cfg.Endpoint != nil {
 		onVisit = func(string) {}
 	}
-	info := b.Info()
-	out := &ScanResult{Browser: &info}
 	run := func(spec VisitSpec) *VisitResult {
+		if cfg.Endpoint != nil {
+			addr, release, err := cfg.Endpoint(spec.ID)
+			if err != nil {
+				return &VisitResult{Visit: evidence.Visit{ID: spec.ID, State: spec.State, URL: spec.URL, Started: time.Now().UTC(),
+					Error: fmt.Sprintf("no recording proxy for the visit: %v", err)}}
+			}
+			defer release()
+			spec.Proxy = addr
+		}
 		progress(fmt.Sprintf("%s: loading %s", spec.ID, spec.URL))
 		onVisit(spec.ID)
 		r := b.Visit(ctx, spec)
 		onVisit("")
-		out.Results = append(out.Results, r)
-		out.Files = append(out.Files, r.Files...)
-		out.Browser.Visits = append(out.Browser.Visits, r.Visit)
 		msg := fmt.Sprintf("%s: %d request(s), %d cookie(s)", spec.ID, len(r.Visit.Requests), len(r.Visit.Cookies))
 		if r.Visit.Banner != nil {
 			msg += ", banner " + r.Visit.Banner.Engine
@@ -92,24 +115,51 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 		return r
 	}
 
-	initial := run(VisitSpec{ID: "visit/" + evidence.StateInitial, State: evidence.StateInitial, URL: cfg.URL, Name: evidence.StateInitial, Links: cfg.Pages, Capture: true})
-	out.Browser.TCF = initial.TCF
-	if v := &out.Browser.Visits[0]; v.Error == "" {
-		redirect, err := b.probeHTTPS(ctx, cfg.URL, v)
-		if err != nil {
-			progress("http probe: " + err.Error())
-		}
-		v.HTTPSRedirect = redirect
-		initial.Visit.HTTPSRedirect = redirect
-	}
-	if cfg.Consent != "none" && ctx.Err() == nil {
+	specs := []VisitSpec{{ID: "visit/" + evidence.StateInitial, State: evidence.StateInitial, URL: cfg.URL, Name: evidence.StateInitial, Links: cfg.Pages, Capture: true}}
+	if cfg.Consent != "none" {
 		for _, action := range []string{ActionReject, ActionAccept} {
-			if ctx.Err() != nil {
+			specs = append(specs, VisitSpec{ID: "visit/" + action, State: action, URL: cfg.URL, Action: action, Name: action})
+		}
+	}
+	results := make([]*VisitResult, len(specs))
+	afterInitial := func(r *VisitResult) {
+		if r.Visit.Error == "" {
+			redirect, err := b.probeHTTPS(ctx, cfg, r.Visit.FinalURL)
+			if err != nil {
+				progress("http probe: " + err.Error())
+			}
+			r.Visit.HTTPSRedirect = redirect
+		}
+		if cfg.OnInitial != nil {
+			cfg.OnInitial(r)
+		}
+	}
+	if cfg.Endpoint != nil {
+		var wg sync.WaitGroup
+		for i, spec := range specs {
+			wg.Go(func() {
+				results[i] = run(spec)
+				if i == 0 {
+					afterInitial(results[0])
+				}
+			})
+		}
+		wg.Wait()
+	} else {
+		for i, spec := range specs {
+			if i > 0 && ctx.Err() != nil {
 				break
 			}
-			run(VisitSpec{ID: "visit/" + action, State: action, URL: cfg.URL, Action: action, Name: action})
+			results[i] = run(spec)
+			if i == 0 {
+				afterInitial(results[0])
+			}
 		}
+		results = slices.DeleteFunc(results, func(r *VisitResult) bool { return r == nil })
 	}
+	initial := results[0]
+
+	var crawl *evidence.Crawl
 	if cfg.Pages > 0 && ctx.Err() == nil {
 		firstParty := cfg.FirstParty
 		if firstParty == nil {
@@ -121,19 +171,78 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 		if len(chosen) > cfg.Pages {
 			chosen = chosen[:cfg.Pages]
 		}
-		out.Browser.Crawl = &evidence.Crawl{
+		crawl = &evidence.Crawl{
 			Rule:       "the first distinct first-party http(s) links of the initial page, in document order (fragments removed; the page itself and non-HTML files skipped)",
 			Candidates: len(cands), Chosen: chosen,
 		}
+		pages := make([]*VisitResult, len(chosen))
+		limit := 1
+		if cfg.Endpoint != nil {
+			limit = maxConcurrentCrawl
+		}
+		sem := make(chan struct{}, limit)
+		var wg sync.WaitGroup
 		for i, u := range chosen {
+			n := strconv.Itoa(i + 1)
+			sem <- struct{}{}
 			if ctx.Err() != nil {
+				<-sem
 				break
 			}
-			n := strconv.Itoa(i + 1)
-			run(VisitSpec{ID: "visit/crawl/" + n, State: evidence.StateCrawl, URL: u, Name: "crawl-" + n})
+			wg.Go(func() {
+				defer func() { <-sem }()
+				pages[i] = run(VisitSpec{ID: "visit/crawl/" + n, State: evidence.StateCrawl, URL: u, Name: "crawl-" + n})
+			})
+		}
+		wg.Wait()
+		for _, p := range pages {
+			if p != nil {
+				results = append(results, p)
+			}
 		}
 	}
+
+	info := b.Info()
+	out := &ScanResult{Browser: &info, Results: results}
+	out.Browser.TCF = initial.TCF
+	out.Browser.Crawl = crawl
+	for _, r := range results {
+		out.Browser.Visits = append(out.Browser.Visits, r.Visit)
+		out.Files = append(out.Files, r.Files...)
+	}
+	renumberRequests(out.Browser.Visits)
+	for i := range out.Results {
+		out.Results[i].Visit = out.Browser.Visits[i]
+	}
 	return out
+}
+
+// renumberRequests gives the requests of visits the IDs req/1, req/2 …
+// in visit order, then in the order each visit recorded them, and
+// rewrites the references to them (redirect parents, cookie setters).
+// Each visit numbered its own requests from req/1.
+func renumberRequests(visits []evidence.Visit) {
+	n := 0
+	for i := range visits {
+		v := &visits[i]
+		ids := make(map[string]string, len(v.Requests))
+		for j := range v.Requests {
+			n++
+			id := "req/" + strconv.Itoa(n)
+			ids[v.Requests[j].ID] = id
+			v.Requests[j].ID = id
+		}
+		for j := range v.Requests {
+			if in := v.Requests[j].Initiator; in != nil && in.Parent != "" {
+				in.Parent = ids[in.Parent]
+			}
+		}
+		for j := range v.Cookies {
+			if sb := v.Cookies[j].SetBy; sb != nil && sb.Request != "" {
+				sb.Request = ids[sb.Request]
+			}
+		}
+	}
 }
 
 // skipExt are link targets that are not pages.
@@ -169,14 +278,17 @@ func crawlCandidates(links, exclude []string, firstParty func(string) bool) []st
 // probeHTTPS loads the plain-HTTP form of the URL (through the recording
 // proxy) without following redirects to HTTPS, and reports whether it
 // redirects there. A plain-HTTP target's own visit already tells.
-func (b *Browser) probeHTTPS(ctx context.Context, target string, v *evidence.Visit) (*bool, error) {
-	u, err := url.Parse(target)
+//
+// With cfg.Endpoint, the probe goes through an endpoint of its own,
+// labelled "probe/https" (no visit's).
+func (b *Browser) probeHTTPS(ctx context.Context, cfg ScanConfig, finalURL string) (*bool, error) {
+	u, err := url.Parse(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
 	if u.Scheme == "http" {
-		final, err := url.Parse(v.FinalURL)
-		if err != nil || v.FinalURL == "" {
+		final, err := url.Parse(finalURL)
+		if err != nil || finalURL == "" {
 			return nil, fmt.Errorf("no final URL")
 		}
 		r := final.Scheme == "https"
@@ -184,8 +296,17 @@ func (b *Browser) probeHTTPS(ctx context.Context, target string, v *evidence.Vis
 	}
 	u.Scheme = "http"
 	tr := &http.Transport{ResponseHeaderTimeout: b.timing.Navigate, TLSHandshakeTimeout: 10 * time.Second}
-	if b.cfg.Proxy != "" {
-		tr.Proxy = http.ProxyURL(&url.URL{Scheme: "http", Host: b.cfg.Proxy})
+	via := b.cfg.Proxy
+	if cfg.Endpoint != nil {
+		addr, release, err := cfg.Endpoint("probe/https")
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		via = addr
+	}
+	if via != "" {
+		tr.Proxy = http.ProxyURL(&url.URL{Scheme: "http", Host: via})
 	}
 	if pool, err := trustPool(b.cfg.TrustCerts); err == nil && pool != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
@@ -248,8 +369,17 @@ func trustPool(files []string) (*x509.CertPool, error) {
 // CrossCheck adds to each visit, as requests marked FromProxyOnly, the
 // hosts the recording proxy connected to for it that the browser's event
 // stream did not report (a worker's request, an event chromedp lost).
-// Connections are matched to visits by their Visit label.
-func (b *Browser) CrossCheck(visits []evidence.Visit, conns []evidence.Connection) {
+// Connections are matched to visits by their Visit label; the added
+// requests are numbered after the visits' last request ID.
+func CrossCheck(visits []evidence.Visit, conns []evidence.Connection) {
+	n := 0
+	for _, v := range visits {
+		for _, r := range v.Requests {
+			if k, err := strconv.Atoi(strings.TrimPrefix(r.ID, "req/")); err == nil && k > n {
+				n = k
+			}
+		}
+	}
 	for i := range visits {
 		v := &visits[i]
 		hosts := map[string]bool{}
@@ -275,12 +405,13 @@ func (b *Browser) CrossCheck(visits []evidence.Visit, conns []evidence.Connectio
 				phase = evidence.PhaseAfterAction
 			}
 			req := evidence.Request{
-				ID: b.nextRequestID(), Visit: v.ID, Phase: phase, URL: u, Host: host, RegistrableDomain: rd,
+				ID: "req/" + strconv.Itoa(n+1), Visit: v.ID, Phase: phase, URL: u, Host: host, RegistrableDomain: rd,
 				Method: method, FromProxyOnly: true, Failed: c.Refused,
 			}
 			if req.Failed == "" {
 				req.Failed = c.Error
 			}
+			n++
 			v.Requests = append(v.Requests, req)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -57,6 +58,9 @@ type VisitSpec struct {
 	// Capture keeps the page as rendered once loaded, before any action
 	// (VisitResult.Page): its DOM, text, headers and cookies.
 	Capture bool
+	// Proxy is the recording-proxy endpoint ("host:port") the visit's
+	// browser context goes through; empty for Config.Proxy.
+	Proxy string
 }
 
 // File is an artefact of a visit (a screenshot, a HAR file), with a
@@ -90,7 +94,9 @@ func (b *Browser) Visit(ctx context.Context, spec VisitSpec) *VisitResult {
 	start := time.Now()
 	res := &VisitResult{Visit: evidence.Visit{ID: spec.ID, State: spec.State, URL: spec.URL, Started: start.UTC()}}
 	v := &visit{b: b, spec: spec, res: res}
-	v.rec = newRecorder(spec.ID, b.nextRequestID, bindingName)
+	var n atomic.Int64
+	nextID := func() string { return "req/" + strconv.FormatInt(n.Add(1), 10) }
+	v.rec = newRecorder(spec.ID, nextID, bindingName)
 	err := v.run(ctx)
 	v.finish()
 	if err != nil {
@@ -98,10 +104,6 @@ func (b *Browser) Visit(ctx context.Context, spec VisitSpec) *VisitResult {
 	}
 	res.Visit.Duration = time.Since(start)
 	return res
-}
-
-func (b *Browser) nextRequestID() string {
-	return "req/" + strconv.FormatInt(b.nextReq.Add(1), 10)
 }
 
 // visit is one visit in progress.
@@ -201,7 +203,9 @@ func (v *visit) run(ctx context.Context) error {
 func (v *visit) open(ctx context.Context) (func(), error) {
 	b := v.b
 	proxy := "direct://"
-	if b.cfg.Proxy != "" {
+	if v.spec.Proxy != "" {
+		proxy = "http://" + v.spec.Proxy
+	} else if b.cfg.Proxy != "" {
 		proxy = "http://" + b.cfg.Proxy
 	}
 	tctx, cancel := chromedp.NewContext(b.bctx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {

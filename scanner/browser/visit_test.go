@@ -255,7 +255,7 @@ func TestScanConsent(t *testing.T) {
 
 	// The proxy saw each visit's connections; the event streams hold them all.
 	conns := w.connections()
-	b.CrossCheck(res.Browser.Visits, conns)
+	CrossCheck(res.Browser.Visits, conns)
 	for _, v := range res.Browser.Visits {
 		for _, r := range v.Requests {
 			if r.FromProxyOnly {

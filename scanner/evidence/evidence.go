@@ -10,6 +10,8 @@
 // This is a leaf package: it imports nothing of vigie's.
 package evidence
 
+import "time"
+
 // Kind names a kind of evidence a collector gathers and a check needs. When a
 // check needs a kind that was not collected, its status is not-evaluated.
 type Kind string
@@ -60,6 +62,12 @@ type Evidence struct {
 	Access *Access `json:"access,omitempty"`
 	// Errors lists what could not be collected; the report repeats them.
 	Errors []Error `json:"errors,omitempty"`
+	// Incomplete says why the scan did not see what it set out to see —
+	// the target page was never loaded, the browser never started, the
+	// scan was interrupted or timed out — one sentence a reason. A scan
+	// with reasons here is incomplete: its exit code says so, and no
+	// --fail-on threshold turns it into a pass.
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 // Has reports whether kind k was collected.
@@ -98,7 +106,35 @@ type Environment struct {
 	Proxy string `json:"proxy,omitempty"`
 	// Timeout is the whole scan's deadline.
 	Timeout string `json:"timeout,omitempty"`
+	// Stages lists the scan's stages in the order they started, with when
+	// and for how long each ran: where the time went.
+	Stages []StageRun `json:"stages,omitempty"`
 }
+
+// StageRun records one stage of a scan (dns, browser, legal, survey,
+// access, mail, ownership): when it started, how long it ran and how it
+// ended.
+type StageRun struct {
+	// Stage is the stage's name.
+	Stage string `json:"stage"`
+	// Started and Duration time it.
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	// Status is ok, partial (it ran, with errors), failed (it gathered
+	// nothing usable) or skipped (it had nothing to do, or what it needed
+	// was missing).
+	Status string `json:"status"`
+	// Note says what it did or why it was skipped, in one line.
+	Note string `json:"note,omitempty"`
+}
+
+// Stage statuses (StageRun.Status).
+const (
+	StageOK      = "ok"
+	StagePartial = "partial"
+	StageFailed  = "failed"
+	StageSkipped = "skipped"
+)
 
 // Error records one stage's failure for one target. A failing stage never
 // stops the others; its error is reported instead.

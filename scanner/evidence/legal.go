@@ -27,8 +27,12 @@ type LegalPage struct {
 	FinalURL string `json:"final_url,omitempty"`
 	// FoundBy says how: link (with its text), path, or given (--legal).
 	FoundBy string `json:"found_by"`
-	Lang    string `json:"lang,omitempty"`
-	Status  int    `json:"status,omitempty"`
+	// Loader says how the page was read: "browser" (rendered, scripts
+	// run) or "http" (plain HTTP, scripts not run: when no browser was
+	// available, a page assembled by JavaScript reads as empty).
+	Loader string `json:"loader,omitempty"`
+	Lang   string `json:"lang,omitempty"`
+	Status int    `json:"status,omitempty"`
 	// Text is the rendered text (bounded); TextSHA256 and HTMLSHA256 hash
 	// the full text and HTML, kept in the bundle at TextFile and HTMLFile.
 	Text       string `json:"text,omitempty"`

@@ -66,7 +66,7 @@ func FuzzServeConn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := len(p.Connections())
 		c := &fakeConn{in: bytes.NewReader(data)}
-		p.serveConn(c)
+		p.serveConn(c, "")
 		for _, r := range p.Connections()[before:] {
 			if r.Dialed != "" || r.BytesSent != 0 || r.BytesReceived != 0 {
 				t.Fatalf("something was dialled: %+v", r)

@@ -105,6 +105,7 @@ type Proxy struct {
 	mu        sync.Mutex
 	closed    bool
 	visit     string
+	listeners []net.Listener // the labelled endpoints (Listen)
 	records   []*record
 	dropped   int
 	open      map[net.Conn]struct{} // every live connection, both sides
@@ -162,8 +163,32 @@ func Start(ctx context.Context, cfg Config) (*Proxy, error) {
 	p.ln, p.Addr = ln, ln.Addr().String()
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.stopCtx = context.AfterFunc(ctx, func() { _ = p.Close() })
-	p.wg.Go(p.acceptLoop)
+	p.wg.Go(func() { p.acceptLoop(ln, "") })
 	return p, nil
+}
+
+// Listen opens another endpoint of the proxy, on 127.0.0.1 (a random
+// port), whose connections are all labelled with label: a visit's ID
+// ("visit/initial", "visit/legal/3" …). Visits that run at the same time
+// in one browser each get their own endpoint (a browser context has its
+// own proxy), so that every connection is told apart by where it came
+// in, not by when. The endpoint closes with the proxy, or earlier by the
+// returned function; connections already open keep being served.
+func (p *Proxy) Listen(label string) (addr string, closeEndpoint func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("proxy: listen for %s: %w", label, err)
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		ln.Close()
+		return "", nil, fmt.Errorf("proxy: listen for %s: proxy closed", label)
+	}
+	p.listeners = append(p.listeners, ln)
+	p.mu.Unlock()
+	p.wg.Go(func() { p.acceptLoop(ln, label) })
+	return ln.Addr().String(), func() { _ = ln.Close() }, nil
 }
 
 // parseUpstream validates an upstream proxy URL.
@@ -188,8 +213,9 @@ func parseUpstream(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// SetVisit labels the connections that follow with a visit ID
-// ("visit/initial" …); connections already open keep their label.
+// SetVisit labels the connections that follow on the main endpoint (Addr)
+// with a visit ID ("visit/initial" …); connections already open keep their
+// label. Endpoints opened with Listen have their own label.
 func (p *Proxy) SetVisit(id string) {
 	p.mu.Lock()
 	p.visit = id
@@ -226,10 +252,14 @@ func (p *Proxy) Close() error {
 		for c := range p.open {
 			conns = append(conns, c)
 		}
+		listeners := p.listeners
 		p.mu.Unlock()
 		p.cancel()
 		if err := p.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			p.closeErr = fmt.Errorf("proxy close: %w", err)
+		}
+		for _, ln := range listeners {
+			_ = ln.Close()
 		}
 		for _, c := range conns {
 			_ = c.Close()
@@ -239,11 +269,13 @@ func (p *Proxy) Close() error {
 	return p.closeErr
 }
 
-// acceptLoop accepts the browser's connections until the listener closes.
-func (p *Proxy) acceptLoop() {
+// acceptLoop accepts the browser's connections on ln until it closes;
+// label is the endpoint's label ("" for the main endpoint, whose label is
+// SetVisit's).
+func (p *Proxy) acceptLoop(ln net.Listener, label string) {
 	var delay time.Duration
 	for {
-		c, err := p.ln.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) || p.ctx.Err() != nil {
 				return
@@ -267,7 +299,7 @@ func (p *Proxy) acceptLoop() {
 			p.wg.Go(func() {
 				defer func() { <-p.slots }()
 				defer p.untrack(c)
-				p.serveConn(c)
+				p.serveConn(c, label)
 			})
 		default:
 			p.wg.Go(func() {
@@ -325,13 +357,17 @@ type record struct {
 }
 
 // newRecord records a new connection to host:port, labelled with the
-// current visit. Past maxRecords, the record returned is not kept.
-func (p *Proxy) newRecord(host string, port int) *record {
+// endpoint's label, or for the main endpoint with the current visit
+// (SetVisit). Past maxRecords, the record returned is not kept.
+func (p *Proxy) newRecord(host string, port int, label string) *record {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if label == "" {
+		label = p.visit
+	}
 	r := &record{
 		id:         "conn/" + strconv.Itoa(len(p.records)+1),
-		visit:      p.visit,
+		visit:      label,
 		host:       host,
 		port:       port,
 		background: IsBackground(host),

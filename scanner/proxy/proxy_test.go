@@ -541,6 +541,64 @@ func TestVisitLabels(t *testing.T) {
 	}
 }
 
+// TestListenLabels shows that connections arriving at the same time on
+// the endpoints opened by Listen keep their endpoint's label, whatever
+// SetVisit says, and that a closed endpoint refuses new connections.
+func TestListenLabels(t *testing.T) {
+	res := newResolver()
+	p := start(t, Config{Resolve: res.Resolve})
+	p.SetVisit("visit/initial")
+	labels := []string{"visit/reject", "visit/accept", "visit/legal/1"}
+	addrs := make([]string, len(labels))
+	closers := make([]func(), len(labels))
+	for i, l := range labels {
+		a, closeEndpoint, err := p.Listen(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs[i], closers[i] = a, closeEndpoint
+	}
+	var wg sync.WaitGroup
+	for _, a := range addrs {
+		for range 3 {
+			wg.Go(func() {
+				c, err := net.Dial("tcp", a)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer c.Close()
+				fmt.Fprintf(c, "CONNECT nowhere.test:443 HTTP/1.1\r\nHost: nowhere.test:443\r\n\r\n")
+				_, _ = bufio.NewReader(c).ReadString('\n')
+			})
+		}
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, c := range p.Connections() {
+		count[c.Visit]++
+	}
+	for _, l := range labels {
+		if count[l] != 3 {
+			t.Errorf("label %s: %d connections, want 3 (all: %v)", l, count[l], count)
+		}
+	}
+	if count["visit/initial"] != 0 {
+		t.Errorf("connections on labelled endpoints took SetVisit's label: %v", count)
+	}
+	closers[0]()
+	if c, err := net.DialTimeout("tcp", addrs[0], time.Second); err == nil {
+		c.Close()
+		t.Errorf("closed endpoint %s still accepts connections", addrs[0])
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.Listen("late"); err == nil {
+		t.Error("Listen on a closed proxy succeeded")
+	}
+}
+
 func TestBackgroundMarked(t *testing.T) {
 	res := newResolver()
 	p := start(t, Config{Resolve: res.Resolve})

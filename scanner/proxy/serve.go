@@ -53,7 +53,7 @@ func (l *limitedReader) Read(b []byte) (int, error) {
 // the connection closed after its answer (forward reports whether another
 // request may follow). Malformed or oversized requests are answered 400 or
 // 431; an idle or closed connection is dropped silently.
-func (p *Proxy) serveConn(c net.Conn) {
+func (p *Proxy) serveConn(c net.Conn, label string) {
 	lr := &limitedReader{r: c}
 	br := bufio.NewReaderSize(lr, readBufSize)
 	for p.ctx.Err() == nil {
@@ -74,10 +74,10 @@ func (p *Proxy) serveConn(c net.Conn) {
 		lr.n = -1
 		_ = c.SetReadDeadline(time.Time{})
 		if req.Method == http.MethodConnect {
-			p.tunnel(c, br, req)
+			p.tunnel(c, br, req, label)
 			return
 		}
-		if !p.forward(c, req) {
+		if !p.forward(c, req, label) {
 			return
 		}
 	}
@@ -154,13 +154,13 @@ func validHost(h string) bool {
 // tunnel serves a CONNECT request: it connects to the destination, answers
 // 200 and copies bytes both ways, undecrypted, until both sides are done,
 // one fails, the tunnel is idle for IdleTimeout or the proxy closes.
-func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request) {
+func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label string) {
 	host, port, ok := target(req.Host, 0)
 	if !ok {
 		p.reply(c, http.StatusBadRequest, "CONNECT wants host:port")
 		return
 	}
-	r := p.newRecord(host, port)
+	r := p.newRecord(host, port, label)
 	defer p.finish(r)
 	up, status, err := p.connect(r, host, port, false)
 	if err != nil {
@@ -256,7 +256,7 @@ func (p *Proxy) copyIdle(dst net.Conn, src io.Reader, srcConn net.Conn, n *atomi
 // forward serves a plain-HTTP request (absolute-form URI) over a new
 // upstream connection, and reports whether the browser's connection may
 // carry another request.
-func (p *Proxy) forward(c net.Conn, req *http.Request) bool {
+func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 	if req.URL == nil || req.URL.Scheme != "http" || req.URL.Host == "" {
 		p.reply(c, http.StatusBadRequest, "a proxy request wants an absolute http:// URL or CONNECT")
 		return false
@@ -266,7 +266,7 @@ func (p *Proxy) forward(c net.Conn, req *http.Request) bool {
 		p.reply(c, http.StatusBadRequest, "invalid host in request URL")
 		return false
 	}
-	r := p.newRecord(host, port)
+	r := p.newRecord(host, port, label)
 	defer p.finish(r)
 	up, status, err := p.connect(r, host, port, true)
 	if err != nil {

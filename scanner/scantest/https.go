@@ -175,6 +175,22 @@ func (l *Lab) Requests() []LabRequest {
 	return slices.Clone(l.web.reqs)
 }
 
+// ConsultationWrites returns how many requests the lab's consultation
+// hosts (LimeSurvey, Decidim) received, and those among them that were not
+// GET or HEAD: vigie must never submit anything to a consultation.
+func (l *Lab) ConsultationWrites() (seen int, writes []LabRequest) {
+	for _, r := range l.Requests() {
+		if r.Host != HostSurveys && r.Host != HostDecidim {
+			continue
+		}
+		seen++
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writes = append(writes, r)
+		}
+	}
+	return seen, writes
+}
+
 // log records a request.
 func (s *webServer) log(r *http.Request, scheme string) {
 	s.mu.Lock()

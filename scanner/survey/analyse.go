@@ -204,42 +204,21 @@ func mergePlatforms(into, more []evidence.Platform) []evidence.Platform {
 	return into
 }
 
+// Merge adds the platforms and forms of more (another page's analysis) to
+// into: a platform seen again gains its signals (and version), and the
+// forms are renumbered.
+func Merge(into, more *evidence.Survey) {
+	if more == nil {
+		return
+	}
+	into.Platforms = mergePlatforms(into.Platforms, more.Platforms)
+	into.Forms = append(into.Forms, more.Forms...)
+	numberForms(into)
+}
+
 func numberForms(s *evidence.Survey) {
 	for i := range s.Forms {
 		s.Forms[i].ID = "survey/form/" + strconv.Itoa(i+1)
 	}
 }
 
-// LoadAccess loads target once with l and describes the answer: status,
-// title, and the block or challenge page recognised, if any.
-func LoadAccess(ctx context.Context, l Loader, target string) evidence.AccessLoad {
-	obs, err := l.Load(ctx, http.MethodGet, target)
-	if err != nil {
-		return evidence.AccessLoad{Status: obs.Status, Error: err.Error()}
-	}
-	name, signals := Challenge(obs.Status, obs.Headers, obs.HTML)
-	return evidence.AccessLoad{Status: obs.Status, Title: Title(obs.HTML), Challenge: name, Signals: signals}
-}
-
-// CompareAccess loads target directly and through a proxy (proxyURL names
-// it in the record; its credentials are left out) and records both loads,
-// for the access.blocked-via-proxy check to compare.
-func CompareAccess(ctx context.Context, direct, proxied Loader, target, proxyURL string) *evidence.Access {
-	return &evidence.Access{
-		ID:      "access/proxy",
-		Proxy:   RedactProxy(proxyURL),
-		Direct:  LoadAccess(ctx, direct, target),
-		Proxied: LoadAccess(ctx, proxied, target),
-	}
-}
-
-// RedactProxy returns a proxy URL without its credentials (Tor stream
-// isolation puts a user and password in it).
-func RedactProxy(proxyURL string) string {
-	u, err := url.Parse(proxyURL)
-	if err != nil {
-		return "(invalid proxy URL)"
-	}
-	u.User = nil
-	return u.String()
-}

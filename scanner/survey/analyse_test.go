@@ -137,18 +137,6 @@ func TestAnalyseAsksOnlyForGET(t *testing.T) {
 	}
 }
 
-func TestRedactProxy(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"socks5://isolate:secret@127.0.0.1:9050", "socks5://127.0.0.1:9050"},
-		{"http://127.0.0.1:8118", "http://127.0.0.1:8118"},
-		{"://bad", "(invalid proxy URL)"},
-	}
-	for _, tt := range tests {
-		if got := RedactProxy(tt.in); got != tt.want {
-			t.Errorf("RedactProxy(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
 
 func TestAnalyseObservationWithoutLoader(t *testing.T) {
 	doc := fixture(t, labLimeSurveyOpen)

@@ -189,24 +189,3 @@ func (t *recordingTransport) results() ([]string, []evidence.Cookie) {
 	defer t.mu.Unlock()
 	return slices.Clone(t.urls), slices.Clone(t.cookies)
 }
-
-// ProxiedTransport returns a copy of base that sends every request through
-// the proxy at proxyURL (http://, https://, socks5:// or socks5h://). A nil
-// base means a clone of http.DefaultTransport.
-func ProxiedTransport(base *http.Transport, proxyURL string) (*http.Transport, error) {
-	u, err := url.Parse(proxyURL)
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("proxy %q: not a URL", proxyURL)
-	}
-	switch u.Scheme {
-	case "http", "https", "socks5", "socks5h":
-	default:
-		return nil, fmt.Errorf("proxy %q: scheme %q is not http, https, socks5 or socks5h", proxyURL, u.Scheme)
-	}
-	if base == nil {
-		base = http.DefaultTransport.(*http.Transport)
-	}
-	t := base.Clone()
-	t.Proxy = http.ProxyURL(u)
-	return t, nil
-}

@@ -104,16 +104,3 @@ func TestHTTPLoader(t *testing.T) {
 	}
 }
 
-func TestProxiedTransport(t *testing.T) {
-	for _, p := range []string{"http://127.0.0.1:8118", "socks5://127.0.0.1:9050", "socks5h://u:p@127.0.0.1:9050", "https://proxy.example:443"} {
-		tr, err := ProxiedTransport(nil, p)
-		if err != nil || tr.Proxy == nil {
-			t.Errorf("ProxiedTransport(%q): %v", p, err)
-		}
-	}
-	for _, p := range []string{"ftp://127.0.0.1:21", "127.0.0.1:9050", ""} {
-		if _, err := ProxiedTransport(nil, p); err == nil {
-			t.Errorf("ProxiedTransport(%q) accepted", p)
-		}
-	}
-}

@@ -23,22 +23,41 @@ import (
 // about where the servers are, only who operates them.
 const anycastNote = "anycast CDN: an address says nothing about server location; the operator's legal seat is what counts"
 
-// enrich resolves every host seen anywhere and attributes its addresses
-// (RDAP → whois → catalogue) and its domain (catalogue → RDAP), concurrently.
-// The raw answers are returned as artefacts.
-func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
+// ownershipStage resolves every host seen anywhere that is not resolved
+// yet, and attributes its addresses (RDAP → whois → catalogue) and its
+// domain (catalogue → RDAP), concurrently. It returns the addresses,
+// networks, registrations and organisations, each host's operator and
+// domain owner, and the raw answers as artefacts. KindOwnership is
+// collected when every address of the site was attributed (for a mail-only
+// run: when any network was).
+func (s *scan) ownershipStage(ctx context.Context, ev *evidence.Evidence) stageResult {
+	r := s.newStage()
 	s.progress("owner", fmt.Sprintf("attributing %d host(s)", len(ev.Hosts)))
-	s.resolveHosts(ctx, ev)
+	var unresolved []string
+	for _, h := range ev.Hosts {
+		if ev.DNS.Resolution(h.Name) == nil {
+			unresolved = append(unresolved, h.Name)
+		}
+	}
+	if len(unresolved) > 0 {
+		r.dns = dnsinfo.Collect(ctx, s.dns, unresolved, nil)
+	}
+	resolution := func(name string) *evidence.Resolution {
+		if res := ev.DNS.Resolution(name); res != nil {
+			return res
+		}
+		return r.dns.Resolution(name)
+	}
 
 	// Every address of every resolved host.
 	var addrs []netip.Addr
 	seen := map[netip.Addr]bool{}
 	for _, h := range ev.Hosts {
-		r := ev.DNS.Resolution(h.Name)
-		if r == nil {
+		res := resolution(h.Name)
+		if res == nil {
 			continue
 		}
-		for _, a := range r.Addrs() {
+		for _, a := range res.Addrs() {
 			ip, err := netip.ParseAddr(a)
 			if err == nil && !seen[ip] {
 				seen[ip] = true
@@ -77,7 +96,8 @@ func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
 	_ = g.Wait()
 
 	b := newOrgBook(s.catalogue)
-	var arts []Artifact
+	o := &ownership{}
+	r.ownership = o
 	netIDs := map[*owner.NetworkRecord]string{}
 	// Addresses whose lookup failed the same way (a coalesced /24) share
 	// one error entry.
@@ -90,7 +110,7 @@ func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
 				failed = append(failed, err.Error())
 			}
 			failedBy[err.Error()] = append(failedBy[err.Error()], ip.String())
-			ev.Addresses = append(ev.Addresses, a)
+			o.addresses = append(o.addresses, a)
 			continue
 		}
 		rec := answers[i].rec
@@ -102,8 +122,8 @@ func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
 			if len(art) > 0 {
 				n.Raw = art[0].Path
 			}
-			arts = append(arts, art...)
-			ev.Networks = append(ev.Networks, n)
+			r.artifacts = append(r.artifacts, art...)
+			o.networks = append(o.networks, n)
 			id = n.ID
 			netIDs[rec] = id
 		}
@@ -111,69 +131,50 @@ func (s *scan) enrich(ctx context.Context, ev *evidence.Evidence) []Artifact {
 		if len(rec.ASNs) > 0 {
 			a.ASN = rec.ASNs[0]
 		}
-		ev.Addresses = append(ev.Addresses, a)
+		o.addresses = append(o.addresses, a)
 	}
 	for _, msg := range failed {
-		s.fail(ev, "owner", strings.Join(failedBy[msg], ", "), errors.New(msg))
+		r.fail("owner", strings.Join(failedBy[msg], ", "), errors.New(msg))
 	}
 	for i, d := range domains {
 		if regErrs[i] != nil {
 			// An unregistered domain is not an error of the scan (the
 			// dangling-CNAME check speaks of it); a failed lookup is.
 			if !errors.Is(regErrs[i], owner.ErrNotFound) {
-				s.fail(ev, "owner", d, regErrs[i])
+				r.fail("owner", d, regErrs[i])
 			}
 			continue
 		}
 		if regs[i] == nil {
 			continue
 		}
-		r := registrationEvidence(regs[i])
-		r.Organisation = b.forRegistration(regs[i])
+		reg := registrationEvidence(regs[i])
+		reg.Organisation = b.forRegistration(regs[i])
 		art := rawArtifacts(regs[i].Source, "domain-"+d, regs[i].Raw)
 		if len(art) > 0 {
-			r.Raw = art[0].Path
+			reg.Raw = art[0].Path
 		}
-		arts = append(arts, art...)
-		ev.Registrations = append(ev.Registrations, r)
+		r.artifacts = append(r.artifacts, art...)
+		o.registrations = append(o.registrations, reg)
 	}
-	s.attributeHosts(ev, b)
-	ev.Organisations = b.list()
-	slices.SortFunc(ev.Networks, func(a, b evidence.Network) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(ev.Registrations, func(a, b evidence.Registration) int { return strings.Compare(a.ID, b.ID) })
+	r.hosts = s.attributeHosts(ev.Hosts, resolution, o, b)
+	o.organisations = b.list()
+	slices.SortFunc(o.networks, func(a, b evidence.Network) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(o.registrations, func(a, b evidence.Registration) int { return strings.Compare(a.ID, b.ID) })
 	switch {
-	case ev.Target.Host == "" && len(ev.Networks) > 0:
+	case ev.Target.Host == "" && len(o.networks) > 0:
 		// A mail-only run: ownership is what could be attributed.
-		ev.Collected = append(ev.Collected, evidence.KindOwnership)
+		r.collected = append(r.collected, evidence.KindOwnership)
 	case ev.Target.Host == "":
-	case s.siteAttributed(ev):
-		ev.Collected = append(ev.Collected, evidence.KindOwnership)
+	case siteAttributed(resolution(ev.Target.Host), o.addresses):
+		r.collected = append(r.collected, evidence.KindOwnership)
 	default:
-		s.progress("owner", "the site's networks could not all be attributed: ownership checks will be not-evaluated")
+		r.note = "the site's networks could not all be attributed: ownership checks will be not-evaluated"
 	}
-	return arts
-}
-
-// resolveHosts resolves the hosts not resolved yet (MX hosts, third parties).
-func (s *scan) resolveHosts(ctx context.Context, ev *evidence.Evidence) {
-	var names []string
-	for _, h := range ev.Hosts {
-		if ev.DNS.Resolution(h.Name) == nil {
-			names = append(names, h.Name)
-		}
+	if r.note == "" {
+		r.note = fmt.Sprintf("%d address(es), %d network(s), %d organisation(s)", len(o.addresses), len(o.networks), len(o.organisations))
 	}
-	if len(names) == 0 {
-		return
-	}
-	more := dnsinfo.Collect(ctx, s.dns, names, nil)
-	ev.DNS.Resolutions = append(ev.DNS.Resolutions, more.Resolutions...)
-	slices.SortFunc(ev.DNS.Resolutions, func(a, b evidence.Resolution) int { return strings.Compare(a.ID, b.ID) })
-	ev.DNS.Lookups = s.dns.Lookups()
-	for i := range ev.Hosts {
-		if r := ev.DNS.Resolution(ev.Hosts[i].Name); r != nil {
-			ev.Hosts[i].Resolution = r.ID
-		}
-	}
+	return r
 }
 
 // ownedDomains lists the registrable domains of every host.
@@ -188,48 +189,50 @@ func ownedDomains(ev *evidence.Evidence) []string {
 	return ds
 }
 
-// attributeHosts sets each host's operator (who runs its addresses) and
-// domain owner (catalogue, else registration).
-func (s *scan) attributeHosts(ev *evidence.Evidence, b *orgBook) {
+// attributeHosts returns the hosts with their operator (who runs their
+// addresses) and domain owner (catalogue, else registration) set.
+func (s *scan) attributeHosts(hosts []evidence.Host, resolution func(string) *evidence.Resolution, o *ownership, b *orgBook) []evidence.Host {
 	netOrg := map[string]string{}
-	for _, n := range ev.Networks {
+	for _, n := range o.networks {
 		netOrg[n.ID] = n.Organisation
 	}
 	addrNet := map[string]string{}
-	for _, a := range ev.Addresses {
+	for _, a := range o.addresses {
 		addrNet[a.IP] = a.Network
 	}
 	regOrg := map[string]string{}
-	for _, r := range ev.Registrations {
+	for _, r := range o.registrations {
 		regOrg[r.Domain] = r.Organisation
 	}
-	for i := range ev.Hosts {
-		h := &ev.Hosts[i]
-		if r := ev.DNS.Resolution(h.Name); r != nil {
-			for _, a := range r.Addrs() {
-				if org := netOrg[addrNet[a]]; org != "" {
-					h.Operator = org
+	out := make([]evidence.Host, 0, len(hosts))
+	for _, h := range hosts {
+		a := evidence.Host{ID: h.ID, Name: h.Name, RegistrableDomain: h.RegistrableDomain}
+		if r := resolution(h.Name); r != nil {
+			for _, ip := range r.Addrs() {
+				if org := netOrg[addrNet[ip]]; org != "" {
+					a.Operator = org
 					break
 				}
 			}
 		}
 		if e, ok := s.catalogue.ByHost(h.Name); ok {
-			h.DomainOwner = b.forEntity(e, "catalogue:domain "+h.Name)
+			a.DomainOwner = b.forEntity(e, "catalogue:domain "+h.Name)
 		} else if org := regOrg[h.RegistrableDomain]; org != "" {
-			h.DomainOwner = org
+			a.DomainOwner = org
 		}
+		out = append(out, a)
 	}
+	return out
 }
 
 // siteAttributed reports whether every address of the site (its name and
 // chain) was attributed to a network.
-func (s *scan) siteAttributed(ev *evidence.Evidence) bool {
-	r := ev.DNS.Resolution(ev.Target.Host)
-	if r == nil || len(r.Addrs()) == 0 {
+func siteAttributed(site *evidence.Resolution, addrs []evidence.Address) bool {
+	if site == nil || len(site.Addrs()) == 0 {
 		return false
 	}
-	for _, a := range ev.Addresses {
-		if slices.Contains(r.Addrs(), a.IP) && a.Network == "" {
+	for _, a := range addrs {
+		if slices.Contains(site.Addrs(), a.IP) && a.Network == "" {
 			return false
 		}
 	}

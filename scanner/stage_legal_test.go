@@ -14,13 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner/browser"
-	"github.com/vigie-scan/vigie/scanner/dnsinfo"
-	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/legal"
-	"github.com/vigie-scan/vigie/scanner/owner"
 	"github.com/vigie-scan/vigie/scanner/scantest"
 )
 
@@ -89,6 +85,8 @@ func (h *httpPages) loadPage(ctx context.Context, label, url string) (*browser.P
 	return p, nil
 }
 
+func (h *httpPages) loader() string { return loaderHTTP }
+
 func (h *httpPages) status(ctx context.Context, label, url string) (int, error) {
 	h.mu.Lock()
 	h.probes = append(h.probes, label)
@@ -109,51 +107,38 @@ func (h *httpPages) status(ctx context.Context, label, url string) (int, error) 
 }
 
 // stageScan prepares a scan of url against the lab as Scan does before the
-// browser stage: DNS collected and hosts listed.
-func stageScan(t *testing.T, lab *scantest.Lab, url string, opts Options) (*scan, *evidence.Evidence) {
+// concurrent stages: DNS collected and merged.
+func stageScan(t *testing.T, lab *scantest.Lab, url string, opts Options) (*scan, *Result) {
 	t.Helper()
 	opts.URL = url
 	opts.Resolver, opts.RDAPServer, opts.WhoisServer = lab.DNSAddr, lab.RDAP.URL, lab.Whois.Addr
 	opts.TrustCerts = []string{lab.CACertFile}
 	opts.DialOverride = lab.DialOverride()
+	opts.Progress = func(stage, msg string) { t.Logf("%s: %s", stage, msg) }
 	target, err := ParseTarget(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resolver, err := dnsinfo.New(dnsinfo.Config{Server: opts.Resolver})
+	s, err := newScan(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	owners, err := owner.New(owner.Config{RDAPServer: opts.RDAPServer, WhoisServer: opts.WhoisServer})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &scan{opts: opts, progress: func(stage, msg string) { t.Logf("%s: %s", stage, msg) }, dns: resolver, owners: owners, catalogue: entities.Default()}
-	ev := &evidence.Evidence{Target: target}
-	s.collectDNS(t.Context(), ev)
-	ev.Hosts = buildHosts(ev)
-	return s, ev
+	res := s.newResult(target)
+	res.merge(s.siteDNS(t.Context(), target))
+	return s, res
 }
 
-// findingsOf runs the checks and returns the findings' subjects and
-// summaries by check, and the statuses by check.
-func findingsOf(list []*checks.Check, ev *evidence.Evidence) (map[string][]string, map[string]string, map[string]checks.Status) {
-	out := checks.RunChecks(list, ev, nil, time.Now())
-	subjects, summaries, status := map[string][]string{}, map[string]string{}, map[string]checks.Status{}
-	for _, f := range out.Findings {
-		subjects[f.ID] = append(subjects[f.ID], f.Subject)
-		summaries[f.ID] += f.Summary + "\n"
-	}
-	for _, r := range out.Results {
-		status[r.Check] = r.Status
-	}
-	return subjects, summaries, status
+// pageReady returns the initial page as the browser stage hands it over.
+func pageReady(p *browser.Page) *pageOnce {
+	o := newPageOnce()
+	o.set(p)
+	return o
 }
 
-// TestCollectLegalLab runs DNS, the legal stage (without a browser: pages
-// are read as served) and ownership on the lab's sites, then the legal
-// checks: the founding portal declares OVH while a US CDN serves it; the
-// clean town declares its real hoster; the city's site declares none.
+// TestCollectLegalLab runs DNS and the legal stage (without a browser:
+// pages are read as served) on the lab's sites: which pages are kept and
+// as what, how each was loaded or probed, the hosts and files returned.
+// What the legal checks make of them is tested end to end (package e2e).
 func TestCollectLegalLab(t *testing.T) {
 	lab, err := scantest.Start(context.Background())
 	if err != nil {
@@ -161,49 +146,34 @@ func TestCollectLegalLab(t *testing.T) {
 	}
 	t.Cleanup(func() { lab.Close() })
 	tests := []struct {
-		name    string
-		url     string
-		given   []string
-		kept    map[string]string // page path → kind
-		fire    map[string][]string
-		quote   map[string][]string // check → texts its summaries hold
-		silent  []string
-		notEval []string
+		name  string
+		url   string
+		given []string
+		kept  map[string]string // page path → kind
 	}{
 		{name: "founding", url: "https://" + scantest.HostFounding + "/",
 			// Read without scripts, the English notice shows its menus only.
-			kept: map[string]string{"/legal": legal.KindNotice, "/cookies": legal.KindCookies, "/en/legal": legal.KindNotice},
-			fire: map[string][]string{
-				"legal.hoster-mismatch":      {"hoster:ovhcloud"},
-				"legal.hoster-missing":       {"hoster:ovhcloud"},
-				"legal.processor-undeclared": {"org/cloudflare"},
-			},
-			quote:  map[string][]string{"legal.hoster-mismatch": {"declares the hoster “SAS OVH”: “Hébergement Assuré par OVH SAS OVH, 2 rue Kellermann 59100 Roubaix France”", "a CDN operated by Cloudflare, Inc. (US) terminates TLS"}},
-			silent: []string{"legal.notice-missing"}},
+			kept: map[string]string{"/legal": legal.KindNotice, "/cookies": legal.KindCookies, "/en/legal": legal.KindNotice}},
 		{name: "clean", url: "https://" + scantest.HostClean + "/",
 			kept: map[string]string{"/mentions-legales": legal.KindNotice, "/politique-de-confidentialite": legal.KindPrivacy,
-				"/cookies-page": legal.KindCookies, "/en/legal-notice": legal.KindNotice, "/de/impressum": legal.KindNotice, "/de/datenschutz": legal.KindPrivacy},
-			silent: []string{"legal."}},
+				"/cookies-page": legal.KindCookies, "/en/legal-notice": legal.KindNotice, "/de/impressum": legal.KindNotice, "/de/datenschutz": legal.KindPrivacy}},
 		{name: "no hoster", url: "https://" + scantest.HostCity + "/",
-			kept: map[string]string{"/mentions-legales": legal.KindNotice, "/de/impressum": legal.KindNotice},
-			// The site is served by the département's network, named nowhere.
-			fire: map[string][]string{"legal.hoster-missing": {"hoster"},
-				"legal.processor-undeclared": {"org/conseil-departemental-de-la-manche"}},
-			silent:  []string{"legal.notice-missing", "legal.hoster-mismatch"},
-			notEval: []string{"legal.hoster-mismatch"}},
+			kept: map[string]string{"/mentions-legales": legal.KindNotice, "/de/impressum": legal.KindNotice}},
 		{name: "given", url: "https://" + scantest.HostCity + "/", given: []string{"https://" + scantest.HostCity + "/de/impressum"},
 			kept: map[string]string{"/de/impressum": legal.KindNotice}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, ev := stageScan(t, lab, tt.url, Options{LegalURLs: tt.given})
+			s, res := stageScan(t, lab, tt.url, Options{LegalURLs: tt.given})
 			pages := newHTTPPages(lab)
 			home, err := pages.loadPage(t.Context(), "initial", tt.url)
 			if err != nil {
 				t.Fatal(err)
 			}
-			arts := s.collectLegal(t.Context(), ev, pages, home)
-			s.enrich(t.Context(), ev)
+			r := s.legalStage(t.Context(), pages, pageReady(home))
+			arts := r.artifacts
+			res.merge(r)
+			ev := res.Evidence
 			if !ev.Has(evidence.KindLegal) || ev.Legal == nil {
 				t.Fatalf("legal not collected: %+v", ev.Errors)
 			}
@@ -211,6 +181,9 @@ func TestCollectLegalLab(t *testing.T) {
 			for _, p := range ev.Legal.Pages {
 				if p.Error == "" {
 					got[strings.TrimPrefix(p.URL, "https://"+ev.Target.Host)] = p.Kind
+				}
+				if p.Status != 0 && p.Loader != loaderHTTP {
+					t.Errorf("page %s answered but its loader is %q, want %q", p.ID, p.Loader, loaderHTTP)
 				}
 			}
 			for path, kind := range tt.kept {
@@ -244,45 +217,8 @@ func TestCollectLegalLab(t *testing.T) {
 			if !slices.Contains(files, "legal/1.txt") || !slices.Contains(files, "legal/1.html") {
 				t.Errorf("artefacts %v", files)
 			}
-			if tt.given != nil {
-				if !slices.Equal(ev.Target.LegalURLs, tt.given) || ev.Legal.Pages[0].FoundBy != legal.FoundByGiven {
-					t.Errorf("given pages: target %v, page %+v", ev.Target.LegalURLs, ev.Legal.Pages[0])
-				}
-				return
-			}
-			subjects, summaries, status := findingsOf(checks.LegalChecks, ev)
-			for id, want := range tt.fire {
-				for _, w := range want {
-					if !slices.Contains(subjects[id], w) {
-						t.Errorf("%s: %v lacks %s", id, subjects[id], w)
-					}
-				}
-			}
-			for id, texts := range tt.quote {
-				for _, text := range texts {
-					if !strings.Contains(summaries[id], text) {
-						t.Errorf("%s summaries lack %q:\n%s", id, text, summaries[id])
-					}
-				}
-			}
-			for _, prefix := range tt.silent {
-				for id, subj := range subjects {
-					if strings.HasPrefix(id, prefix) {
-						t.Errorf("%s fired: %v\n%s", id, subj, summaries[id])
-					}
-				}
-			}
-			for _, id := range tt.notEval {
-				if status[id] != checks.StatusNotEvaluated {
-					t.Errorf("%s: %s, want not evaluated", id, status[id])
-				}
-			}
-			if tt.name == "clean" {
-				for _, id := range []string{"legal.notice-missing", "legal.hoster-missing", "legal.hoster-mismatch", "legal.processor-undeclared"} {
-					if status[id] != checks.StatusPass {
-						t.Errorf("clean site: %s is %s, want pass", id, status[id])
-					}
-				}
+			if tt.given != nil && (!slices.Equal(ev.Target.LegalURLs, tt.given) || ev.Legal.Pages[0].FoundBy != legal.FoundByGiven) {
+				t.Errorf("given pages: target %v, page %+v", ev.Target.LegalURLs, ev.Legal.Pages[0])
 			}
 		})
 	}
@@ -298,36 +234,60 @@ func TestCollectLegalNotCollected(t *testing.T) {
 	url := "https://" + scantest.HostFounding + "/"
 
 	// The initial page did not load and no page was given: nothing searched.
-	s, ev := stageScan(t, lab, url, Options{})
-	if arts := s.collectLegal(t.Context(), ev, newHTTPPages(lab), nil); arts != nil || ev.Legal != nil || ev.Has(evidence.KindLegal) {
-		t.Errorf("searched without a page: %+v", ev.Legal)
+	s, _ := stageScan(t, lab, url, Options{})
+	browserPages := &loaderAs{httpPages: newHTTPPages(lab), as: loaderBrowser}
+	if r := s.legalStage(t.Context(), browserPages, pageReady(nil)); r.artifacts != nil || r.legal != nil || slices.Contains(r.collected, evidence.KindLegal) || r.skipped == "" {
+		t.Errorf("searched without a page: %+v", r)
+	}
+	// No browser started and no page given: not searched, and said so.
+	if r := s.legalStage(t.Context(), newHTTPPages(lab), pageReady(nil)); r.legal != nil || len(r.errors) == 0 || !strings.Contains(r.errors[0].Error, "--legal") {
+		t.Errorf("no browser, no --legal: %+v", r)
 	}
 
 	// Every load failed (the browser, not the site): not collected, an error.
-	s, ev = stageScan(t, lab, url, Options{})
 	pages := newHTTPPages(lab)
 	home, err := pages.loadPage(t.Context(), "initial", url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pages.fail = errors.New("browser tab crashed")
-	s.collectLegal(t.Context(), ev, pages, home)
-	if ev.Has(evidence.KindLegal) || len(ev.Errors) == 0 || ev.Errors[len(ev.Errors)-1].Stage != "legal" {
-		t.Errorf("failed loads: collected %v, errors %+v", ev.Collected, ev.Errors)
-	}
-	if _, _, status := findingsOf(checks.LegalChecks, ev); status["legal.notice-missing"] != checks.StatusNotEvaluated {
-		t.Errorf("legal.notice-missing %s after failed loads, want not evaluated", status["legal.notice-missing"])
+	r := s.legalStage(t.Context(), pages, pageReady(home))
+	if slices.Contains(r.collected, evidence.KindLegal) || len(r.errors) == 0 || r.errors[len(r.errors)-1].Stage != "legal" {
+		t.Errorf("failed loads: collected %v, errors %+v", r.collected, r.errors)
 	}
 
 	// The deadline cut the search: not collected.
-	s, ev = stageScan(t, lab, url, Options{})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	s.collectLegal(ctx, ev, newHTTPPages(lab), home)
-	if ev.Has(evidence.KindLegal) {
+	if r := s.legalStage(ctx, newHTTPPages(lab), pageReady(home)); slices.Contains(r.collected, evidence.KindLegal) {
 		t.Error("an interrupted search is collected")
 	}
 }
+
+// TestLegalGivenWithoutBrowser: pages given with --legal are read with
+// plain HTTP when there is no browser, and say so.
+func TestLegalGivenWithoutBrowser(t *testing.T) {
+	lab, err := scantest.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lab.Close() })
+	given := "https://" + scantest.HostClean + "/mentions-legales"
+	s, _ := stageScan(t, lab, "https://"+scantest.HostClean+"/", Options{LegalURLs: []string{given}})
+	r := s.legalStage(t.Context(), newHTTPPages(lab), pageReady(nil))
+	if r.legal == nil || len(r.legal.Pages) != 1 || r.legal.Pages[0].Error != "" || r.legal.Pages[0].Loader != loaderHTTP ||
+		!slices.Contains(r.collected, evidence.KindLegal) {
+		t.Fatalf("given page without a browser: %+v, errors %+v", r.legal, r.errors)
+	}
+}
+
+// loaderAs is a pageLoader that says its pages come from another loader.
+type loaderAs struct {
+	*httpPages
+	as string
+}
+
+func (l *loaderAs) loader() string { return l.as }
 
 func labHost(ev *evidence.Evidence, name string) *evidence.Host {
 	for i := range ev.Hosts {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/scantest"
@@ -21,15 +20,9 @@ import (
 // the lab's consultation hosts.
 func assertReadOnly(t *testing.T, lab *scantest.Lab) {
 	t.Helper()
-	seen := 0
-	for _, r := range lab.Requests() {
-		if r.Host != scantest.HostSurveys && r.Host != scantest.HostDecidim {
-			continue
-		}
-		seen++
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			t.Errorf("vigie sent %s %s%s to a consultation", r.Method, r.Host, r.Path)
-		}
+	seen, writes := lab.ConsultationWrites()
+	for _, r := range writes {
+		t.Errorf("vigie sent %s %s%s to a consultation", r.Method, r.Host, r.Path)
 	}
 	if seen == 0 {
 		t.Error("the consultation hosts saw no request: the assertion could not fail")
@@ -37,7 +30,9 @@ func assertReadOnly(t *testing.T, lab *scantest.Lab) {
 }
 
 // TestCollectSurveyLab runs the survey stage (without a browser: pages as
-// served) on the lab's consultations, then the survey checks.
+// served) on the lab's consultations: the platform and version recognised,
+// the forms found, the further loads made. What the survey checks make of
+// them is tested end to end (package e2e).
 func TestCollectSurveyLab(t *testing.T) {
 	lab, err := scantest.Start(context.Background())
 	if err != nil {
@@ -47,9 +42,9 @@ func TestCollectSurveyLab(t *testing.T) {
 	tests := []struct {
 		name     string
 		url      string
-		platform string // survey.platform's subject, with the version in its summary
+		platform string
 		version  string
-		open     bool // survey.open-participation fires
+		open     bool // a form without token, login or captcha
 		forms    int
 		loads    int // loads besides the initial one
 	}{
@@ -65,38 +60,33 @@ func TestCollectSurveyLab(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, ev := stageScan(t, lab, tt.url, Options{})
+			s, _ := stageScan(t, lab, tt.url, Options{})
 			pages := newHTTPPages(lab)
 			home, err := pages.loadPage(t.Context(), "initial", tt.url)
 			if err != nil {
 				t.Fatal(err)
 			}
-			s.collectSurvey(t.Context(), ev, pages, home)
-			if !ev.Has(evidence.KindSurvey) || ev.Survey == nil {
-				t.Fatalf("survey not collected: %+v", ev.Errors)
+			target, _ := ParseTarget(tt.url)
+			r := s.surveyStage(t.Context(), pages, target, pageReady(home))
+			sv := r.survey
+			if !slices.Contains(r.collected, evidence.KindSurvey) || sv == nil {
+				t.Fatalf("survey not collected: %+v", r.errors)
 			}
 			if n := len(pages.labels) - 1; n != tt.loads || (n > 0 && pages.labels[1] != "visit/survey/1") {
 				t.Errorf("loads %q, want %d more", pages.labels, tt.loads)
 			}
-			if len(ev.Survey.Forms) != tt.forms {
-				t.Errorf("forms %+v, want %d", ev.Survey.Forms, tt.forms)
+			if len(sv.Forms) != tt.forms {
+				t.Errorf("forms %+v, want %d", sv.Forms, tt.forms)
 			}
-			subjects, summaries, status := findingsOf(checks.SurveyChecks, ev)
-			if tt.platform == "" {
-				if len(subjects["survey.platform"]) > 0 {
-					t.Errorf("platform %v on a portal without survey", subjects["survey.platform"])
-				}
-			} else if !slices.Contains(subjects["survey.platform"], tt.platform) || !strings.Contains(summaries["survey.platform"], tt.platform+" "+tt.version) {
-				t.Errorf("survey.platform: %v\n%s", subjects["survey.platform"], summaries["survey.platform"])
+			found := slices.ContainsFunc(sv.Platforms, func(p evidence.Platform) bool { return p.Name == tt.platform && p.Version == tt.version })
+			if tt.platform == "" && len(sv.Platforms) > 0 || tt.platform != "" && !found {
+				t.Errorf("platforms %+v, want %q %q", sv.Platforms, tt.platform, tt.version)
 			}
-			if fired := len(subjects["survey.open-participation"]) > 0; fired != tt.open {
-				t.Errorf("survey.open-participation fired %v, want %v: %s", fired, tt.open, summaries["survey.open-participation"])
-			}
-			if tt.forms > 0 && !tt.open && status["survey.open-participation"] != checks.StatusPass {
-				t.Errorf("survey.open-participation %s, want pass", status["survey.open-participation"])
-			}
-			if status["access.blocked-via-proxy"] != checks.StatusNotEvaluated {
-				t.Errorf("access.blocked-via-proxy %s without --proxy", status["access.blocked-via-proxy"])
+			open := slices.ContainsFunc(sv.Forms, func(f evidence.Form) bool {
+				return !f.TokenRequired && !f.LoginRequired && f.Captcha == ""
+			})
+			if open != tt.open {
+				t.Errorf("forms %+v: open %v, want %v", sv.Forms, open, tt.open)
 			}
 		})
 	}
@@ -111,17 +101,17 @@ func TestCollectSurveyNotCollected(t *testing.T) {
 	}
 	t.Cleanup(func() { lab.Close() })
 	url := "https://" + scantest.HostSurveys + scantest.SurveyOpenPath
-	s, ev := stageScan(t, lab, url, Options{})
-	s.collectSurvey(t.Context(), ev, newHTTPPages(lab), nil)
-	if ev.Has(evidence.KindSurvey) || ev.Survey != nil {
+	s, _ := stageScan(t, lab, url, Options{})
+	target, _ := ParseTarget(url)
+	if r := s.surveyStage(t.Context(), newHTTPPages(lab), target, pageReady(nil)); slices.Contains(r.collected, evidence.KindSurvey) || r.survey != nil {
 		t.Error("survey collected without a page")
 	}
 	// A challenge page instead of the survey: an error, nothing collected.
 	challenge := &browser.Page{URL: url, FinalURL: url, Status: surveytest.ChallengeStatus,
 		Headers: surveytest.ChallengeHeaders(), HTML: []byte(surveytest.ChallengePage)}
-	s.collectSurvey(t.Context(), ev, newHTTPPages(lab), challenge)
-	if ev.Has(evidence.KindSurvey) || len(ev.Errors) == 0 || ev.Errors[0].Stage != "survey" {
-		t.Errorf("challenge page: collected %v, errors %+v", ev.Collected, ev.Errors)
+	r := s.surveyStage(t.Context(), newHTTPPages(lab), target, pageReady(challenge))
+	if slices.Contains(r.collected, evidence.KindSurvey) || len(r.errors) == 0 || r.errors[0].Stage != "survey" {
+		t.Errorf("challenge page: collected %v, errors %+v", r.collected, r.errors)
 	}
 }
 
@@ -151,8 +141,8 @@ func TestSurveyPagesReadOnly(t *testing.T) {
 
 // TestCollectAccess compares a direct load with loads through the lab's
 // challenging and pass-through proxies (HTTP and SOCKS5): only the
-// challenge fires access.blocked-via-proxy; a proxy that is down is a
-// comparison that could not be made.
+// challenge is recognised; a proxy that is down is a load that failed.
+// What access.blocked-via-proxy makes of it is tested end to end.
 func TestCollectAccess(t *testing.T) {
 	lab, err := scantest.Start(context.Background())
 	if err != nil {
@@ -178,34 +168,35 @@ func TestCollectAccess(t *testing.T) {
 
 	url := "https://" + scantest.HostSurveys + scantest.SurveyOpenPath
 	tests := []struct {
-		proxy  string
-		status checks.Status
+		proxy     string
+		challenge string
+		failed    bool
 	}{
-		{challenge.URL, checks.StatusFail},
-		{challenge.SOCKSURL, checks.StatusFail},
-		{pass.URL, checks.StatusPass},
-		{pass.SOCKSURL, checks.StatusPass},
-		{downURL, checks.StatusNotEvaluated},
+		{challenge.URL, "cloudflare", false},
+		{challenge.SOCKSURL, "cloudflare", false},
+		{pass.URL, "", false},
+		{pass.SOCKSURL, "", false},
+		{downURL, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.proxy, func(t *testing.T) {
-			s, ev := stageScan(t, lab, url, Options{Proxy: tt.proxy})
-			s.collectAccess(t.Context(), ev)
-			if !ev.Has(evidence.KindProxy) || ev.Access == nil {
-				t.Fatalf("access not collected: %+v", ev.Errors)
+			s, res := stageScan(t, lab, url, Options{Proxy: tt.proxy})
+			r := s.accessStage(t.Context(), res.Evidence.Target, targetPrivatePrefixes(res.Evidence))
+			a := r.access
+			if !slices.Contains(r.collected, evidence.KindProxy) || a == nil {
+				t.Fatalf("access not collected: %+v", r.errors)
 			}
-			if ev.Access.Direct.Status != 200 || ev.Access.Direct.Error != "" {
-				t.Errorf("direct load %+v", ev.Access.Direct)
+			if a.Direct.Status != 200 || a.Direct.Error != "" {
+				t.Errorf("direct load %+v", a.Direct)
 			}
-			subjects, summaries, status := findingsOf(checks.SurveyChecks, ev)
-			if status["access.blocked-via-proxy"] != tt.status {
-				t.Errorf("access.blocked-via-proxy %s, want %s: %+v", status["access.blocked-via-proxy"], tt.status, ev.Access)
+			if a.Proxied.Challenge != tt.challenge || (a.Proxied.Error != "") != tt.failed {
+				t.Errorf("proxied load %+v, want challenge %q, failed %v", a.Proxied, tt.challenge, tt.failed)
 			}
-			if tt.status == checks.StatusFail && (!slices.Equal(subjects["access.blocked-via-proxy"], []string{"cloudflare"}) || !strings.Contains(summaries["access.blocked-via-proxy"], "Just a moment...")) {
-				t.Errorf("finding %v: %s", subjects["access.blocked-via-proxy"], summaries["access.blocked-via-proxy"])
+			if tt.challenge != "" && a.Proxied.Title != "Just a moment..." {
+				t.Errorf("challenge title %q", a.Proxied.Title)
 			}
-			if tt.status == checks.StatusNotEvaluated && (ev.Access.Proxied.Error == "" || len(ev.Errors) == 0) {
-				t.Errorf("proxy down: %+v, errors %+v", ev.Access.Proxied, ev.Errors)
+			if tt.failed && len(r.errors) == 0 {
+				t.Errorf("proxy down: no error recorded")
 			}
 		})
 	}

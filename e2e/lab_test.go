@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigie-scan/vigie/checks"
+	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/browser"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/scantest"
+	"github.com/vigie-scan/vigie/scanner/survey/surveytest"
+)
+
+// The package's one lab and one browser, started on first use.
+var (
+	labOnce    sync.Once
+	sharedLab  *scantest.Lab
+	sharedB    *browser.Browser
+	sharedErrs []error
+)
+
+// lab returns the shared lab, and the shared browser (nil, the test
+// skipped or failed, when Chromium is missing).
+func lab(t *testing.T, needBrowser bool) (*scantest.Lab, *browser.Browser) {
+	t.Helper()
+	labOnce.Do(func() {
+		var err error
+		if sharedLab, err = scantest.Start(context.Background()); err != nil {
+			sharedErrs = append(sharedErrs, err)
+			return
+		}
+		exe, err := browser.Find(os.Getenv("VIGIE_BROWSER"))
+		if err != nil {
+			return
+		}
+		if sharedB, err = browser.Start(context.Background(), browser.Config{Exec: exe, TrustCerts: []string{sharedLab.CACertFile}}); err != nil {
+			sharedErrs = append(sharedErrs, fmt.Errorf("starting the shared browser: %w", err))
+		}
+	})
+	if len(sharedErrs) > 0 {
+		t.Fatal(sharedErrs)
+	}
+	if needBrowser && sharedB == nil {
+		if os.Getenv("VIGIE_REQUIRE_BROWSER") == "1" {
+			t.Fatal("VIGIE_REQUIRE_BROWSER=1 but no Chromium was found")
+		}
+		t.Skip("end-to-end browser tests skipped: no Chromium found (install chromium or set VIGIE_BROWSER)")
+	}
+	return sharedLab, sharedB
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedB != nil {
+		if err := sharedB.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "closing the shared browser:", err)
+			code = 1
+		}
+	}
+	if sharedLab != nil {
+		sharedLab.Close()
+	}
+	os.Exit(code)
+}
+
+// labScan scans a lab site with the lab's servers, its dial override and
+// the shared browser.
+func labScan(t *testing.T, url string, opts scanner.Options) (*evidence.Evidence, []scanner.Artifact) {
+	t.Helper()
+	l, b := lab(t, true)
+	opts.URL = url
+	opts.Resolver, opts.RDAPServer, opts.WhoisServer = l.DNSAddr, l.RDAP.URL, l.Whois.Addr
+	opts.TrustCerts = []string{l.CACertFile}
+	opts.DialOverride = l.DialOverride()
+	opts.SharedBrowser = b
+	opts.Progress = func(stage, msg string) { t.Logf("%s: %s", stage, msg) }
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := scanner.Scan(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Evidence, res.Artifacts
+}
+
+// judged is what the checks made of a scan's evidence: the findings'
+// subjects and summaries by check, and every check's status.
+type judged struct {
+	subjects  map[string][]string
+	summaries map[string]string
+	status    map[string]checks.Status
+	outcome   checks.Outcome
+}
+
+// judge runs every check on ev.
+func judge(ev *evidence.Evidence) judged {
+	out := checks.Run(ev, nil, time.Now())
+	j := judged{subjects: map[string][]string{}, summaries: map[string]string{}, status: map[string]checks.Status{}, outcome: out}
+	for _, f := range out.Findings {
+		j.subjects[f.ID] = append(j.subjects[f.ID], f.Subject)
+		j.summaries[f.ID] += f.Summary + "\n"
+	}
+	for _, r := range out.Results {
+		j.status[r.Check] = r.Status
+	}
+	return j
+}
+
+// expect is what a scenario's checks must conclude.
+type expect struct {
+	fire    map[string][]string // check → subjects that must be among its findings
+	any     []string            // checks that must fire, whatever the subject
+	quote   map[string][]string // check → texts its summaries hold
+	pass    []string            // checks that must pass
+	silent  []string            // checks (or ID prefixes) that must not fire
+	notEval []string            // checks that must be not-evaluated
+}
+
+// assert fails t for every expectation j does not meet, and for any check
+// that errored.
+func (e expect) assert(t *testing.T, j judged) {
+	t.Helper()
+	for id, want := range e.fire {
+		for _, w := range want {
+			if !contains(j.subjects[id], w) {
+				t.Errorf("%s: %v lacks %s\n%s", id, j.subjects[id], w, j.summaries[id])
+			}
+		}
+	}
+	for _, id := range e.any {
+		if len(j.subjects[id]) == 0 {
+			t.Errorf("%s did not fire (%s)", id, j.status[id])
+		}
+	}
+	for id, texts := range e.quote {
+		for _, text := range texts {
+			if !strings.Contains(j.summaries[id], text) {
+				t.Errorf("%s summaries lack %q:\n%s", id, text, j.summaries[id])
+			}
+		}
+	}
+	for _, id := range e.pass {
+		if j.status[id] != checks.StatusPass {
+			t.Errorf("%s: %s, want pass", id, j.status[id])
+		}
+	}
+	for _, prefix := range e.silent {
+		for id, subj := range j.subjects {
+			if strings.HasPrefix(id, prefix) {
+				t.Errorf("%s fired: %v\n%s", id, subj, j.summaries[id])
+			}
+		}
+	}
+	for _, id := range e.notEval {
+		if j.status[id] != checks.StatusNotEvaluated {
+			t.Errorf("%s: %s, want not-evaluated", id, j.status[id])
+		}
+	}
+	for _, r := range j.outcome.Results {
+		if r.Status == checks.StatusError {
+			t.Errorf("%s: error %s", r.Check, r.Reason)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// labDial sends the lab's names to its servers, for a pass-through proxy.
+func labDial(l *scantest.Lab) surveytest.DialFunc {
+	override := l.DialOverride()
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		o, ok := override[addr]
+		if !ok {
+			return nil, errors.New(addr + " is not a lab host")
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, o)
+	}
+}
+
+// assertReadOnly fails when a request other than GET or HEAD reached one of
+// the lab's consultation hosts.
+func assertReadOnly(t *testing.T, lab *scantest.Lab) {
+	t.Helper()
+	seen, writes := lab.ConsultationWrites()
+	for _, r := range writes {
+		t.Errorf("vigie sent %s %s%s to a consultation", r.Method, r.Host, r.Path)
+	}
+	if seen == 0 {
+		t.Error("the consultation hosts saw no request: the assertion could not fail")
+	}
+}

@@ -1,0 +1,103 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vigie-scan/vigie/scanner/browser"
+	"github.com/vigie-scan/vigie/scanner/dnsinfo"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
+)
+
+// browserStage visits the target in headless Chromium through vigie's
+// recording proxy: before any consent, after reject and after accept, at
+// the same time, each in a fresh browser context with its own proxy
+// endpoint (only the first with --consent none); then --pages further
+// first-party pages. As soon as the initial visit ends, its page as
+// rendered (nil when it did not load) is handed to initial, for the legal
+// and survey stages. KindBrowser is collected when the initial visit
+// loaded, KindConsent when the reject and accept visits did too; a visit
+// that did not complete is an error and makes the scan incomplete. The
+// proxy's log completes the visits once every load is over (closeWeb).
+func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target, initial func(*browser.Page)) stageResult {
+	r := s.newStage()
+	defer initial(nil) // whatever happens, the stages waiting for the page go on
+	if w.browser == nil {
+		r.skipped = "no browser: the site's pages were not visited"
+		return r
+	}
+	consent := s.opts.Consent
+	if consent == "" {
+		consent = "all"
+	}
+	res := w.browser.Scan(ctx, browser.ScanConfig{
+		URL: target.URL, Consent: consent, Pages: s.opts.Pages,
+		FirstParty: s.firstParty(target),
+		Endpoint:   w.endpoint,
+		OnInitial: func(v *browser.VisitResult) {
+			if v.Visit.Error != "" {
+				initial(nil)
+			}
+			initial(v.Page)
+		},
+		Progress: func(m string) { s.progress("browser", m) },
+	})
+	r.browser = res.Browser
+	for _, f := range res.Files {
+		r.artifacts = append(r.artifacts, Artifact{Path: f.Path, Data: f.Data})
+	}
+	ok := func(state string) bool {
+		v := res.Browser.Visit(state)
+		return v != nil && v.Error == ""
+	}
+	for _, v := range res.Browser.Visits {
+		if v.Error == "" {
+			continue
+		}
+		r.fail("browser", v.ID, errors.New(v.Error))
+		if v.State != evidence.StateCrawl {
+			r.incomplete = append(r.incomplete, fmt.Sprintf("the %s visit of the target page did not complete: %s", v.State, v.Error))
+		}
+	}
+	if ok(evidence.StateInitial) {
+		r.collected = append(r.collected, evidence.KindBrowser)
+	}
+	if consent == "all" && ok(evidence.StateReject) && ok(evidence.StateAccept) {
+		r.collected = append(r.collected, evidence.KindConsent)
+	}
+	if err := ctx.Err(); err != nil {
+		r.fail("browser", target.URL, fmt.Errorf("browser visits interrupted: %w", err))
+	}
+	r.note = fmt.Sprintf("%d visit(s)", len(res.Browser.Visits))
+	return r
+}
+
+// contactedHosts resolves the hosts the visits contacted (the proxy's
+// lookups are cached) and lists them with the role requested, seen in the
+// visit, with the names their CNAME chains lead to (a cloaked tracker's).
+func (s *scan) contactedHosts(ctx context.Context, b *evidence.Browser) stageResult {
+	var r stageResult
+	var hosts []string
+	for _, v := range b.Visits {
+		for _, req := range v.Requests {
+			r.addHost(req.Host, evidence.RoleThirdParty, v.ID)
+			hosts = append(hosts, req.Host)
+		}
+	}
+	r.dns = dnsinfo.Collect(ctx, s.dns, hosts, nil)
+	for _, res := range r.dns.Resolutions {
+		for _, c := range res.Chain {
+			r.addHost(c.To, evidence.RoleRequestedChain, res.ID)
+		}
+	}
+	return r
+}
+
+// firstParty tells the organisation's hosts: the target's registrable
+// domain and the policy's organisation domains.
+func (s *scan) firstParty(t evidence.Target) func(string) bool {
+	domains := append([]string{t.RegistrableDomain}, s.opts.OrgDomains...)
+	return func(host string) bool { return names.InDomains(host, domains) }
+}

@@ -1,0 +1,270 @@
+package scanner
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"time"
+
+	"github.com/vigie-scan/vigie/scanner/browser"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/legal"
+	"github.com/vigie-scan/vigie/scanner/proxy"
+	"github.com/vigie-scan/vigie/scanner/survey"
+)
+
+// Loaders, as recorded in evidence.LegalPage.Loader.
+const (
+	loaderBrowser = "browser"
+	loaderHTTP    = "http"
+)
+
+// web is the scan's way to the site: vigie's recording proxy, and the
+// headless browser behind it when one started. Every page load — a
+// consent visit, a legal page, a survey page, a plain-HTTP probe — goes
+// through the proxy, on an endpoint of its own labelled with the load's
+// ID, so that loads can run at the same time and each connection is still
+// told apart. Without a browser, pages are read with plain HTTP (scripts
+// not run) through the same proxy.
+type web struct {
+	proxy   *proxy.Proxy
+	browser *browser.Browser // nil when none started
+	shared  bool             // the browser is Options.SharedBrowser: not ours to close
+	probe   *http.Client     // plain GETs through the proxy (the endpoint is per request)
+	ua      string
+}
+
+// openWeb starts the recording proxy and the browser. A browser that
+// cannot start is an error of the scan, which is then incomplete (the
+// target page will not be seen); the proxy still serves plain-HTTP loads.
+// The returned web is nil only when the proxy itself could not start.
+func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix) (*web, stageResult) {
+	r := s.newStage()
+	p, err := proxy.Start(ctx, proxy.Config{
+		Resolve:      s.resolveAddrs,
+		Upstream:     s.opts.Proxy,
+		DialOverride: s.opts.DialOverride,
+		AllowPrivate: allow,
+	})
+	if err != nil {
+		r.fail("browser", "proxy", err)
+		r.incomplete = append(r.incomplete, "vigie's recording proxy did not start: no page could be loaded")
+		return nil, r
+	}
+	w := &web{proxy: p, ua: survey.DefaultUserAgent}
+	var exe string
+	if s.opts.SharedBrowser != nil {
+		w.browser, w.shared = s.opts.SharedBrowser, true
+	} else if exe, err = browser.Find(s.opts.Browser); err == nil {
+		s.progress("browser", "starting "+exe)
+		w.browser, err = browser.Start(ctx, browser.Config{Exec: exe, Proxy: p.Addr, TrustCerts: s.opts.TrustCerts})
+	}
+	if err != nil {
+		r.fail("browser", orElse(exe, "chromium"), err)
+		r.incomplete = append(r.incomplete, "the browser did not start ("+err.Error()+"): the site's pages were not visited")
+	} else {
+		w.ua = w.browser.Info().UserAgent
+		r.note = w.browser.Info().Product + " " + w.browser.Info().Version
+	}
+	// A --trust-cert file without a certificate was refused by validate.
+	roots, _ := trustRoots(s.opts.TrustCerts)
+	w.probe = &http.Client{
+		Transport: &http.Transport{
+			// The proxy endpoint is chosen per request (see get).
+			Proxy:                  func(req *http.Request) (*url.URL, error) { return proxyOf(req.Context()), nil },
+			TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:    10 * time.Second,
+			ResponseHeaderTimeout:  probeTimeout,
+			MaxResponseHeaderBytes: 256 << 10,
+			DisableKeepAlives:      true,
+		},
+		Timeout: probeTimeout,
+		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		},
+	}
+	return w, r
+}
+
+// closeWeb stops the browser and the proxy once every load is over, and
+// completes the visits' evidence with what the proxy saw: each visit's
+// connections, the requests its event stream missed (cross-check), the
+// browser's own refused traffic, and the hosts contacted with their
+// CNAME chains.
+func (s *scan) closeWeb(ctx context.Context, w *web, visits *stageResult) {
+	conns := w.proxy.Connections()
+	var background []evidence.Connection
+	if w.browser != nil && !w.shared {
+		// A shared browser's own traffic is not this scan's to report.
+		background = w.browser.Background()
+		if err := w.browser.Close(); err != nil {
+			visits.fail("browser", "cleanup", err)
+		}
+	}
+	if err := w.proxy.Close(); err != nil {
+		visits.fail("browser", "proxy", err)
+	}
+	if w.probe != nil {
+		w.probe.CloseIdleConnections()
+	}
+	if b := visits.browser; b != nil {
+		browser.CrossCheck(b.Visits, conns)
+		b.Connections = append(conns, background...)
+		visits.merge(s.contactedHosts(ctx, b))
+	}
+}
+
+// pageLoader loads pages for the legal and survey stages; label names
+// each load in the recording proxy's log.
+type pageLoader interface {
+	// loadPage loads one page in a fresh context: as the browser renders
+	// it, or with plain HTTP when there is no browser.
+	loadPage(ctx context.Context, label, url string) (*browser.Page, error)
+	// status returns the HTTP status a plain GET of url ends with
+	// (redirects followed), by the same route as the browser: a cheap
+	// probe that spares the browser the pages that do not exist.
+	status(ctx context.Context, label, url string) (int, error)
+	// loader says how pages are read: loaderBrowser or loaderHTTP.
+	loader() string
+}
+
+func (w *web) loader() string {
+	if w.browser != nil {
+		return loaderBrowser
+	}
+	return loaderHTTP
+}
+
+// endpoint opens a proxy endpoint labelled label.
+func (w *web) endpoint(label string) (string, func(), error) { return w.proxy.Listen(label) }
+
+func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, error) {
+	addr, release, err := w.endpoint(label)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if w.browser != nil {
+		return w.browser.Load(ctx, u, addr)
+	}
+	return w.httpPage(ctx, addr, u)
+}
+
+func (w *web) status(ctx context.Context, label, u string) (int, error) {
+	addr, release, err := w.endpoint(label)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	resp, err := w.get(ctx, addr, u)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// probeTimeout bounds one plain-HTTP load, redirects included.
+const probeTimeout = 15 * time.Second
+
+// proxyKey carries the proxy endpoint of a plain-HTTP request.
+type proxyKey struct{}
+
+func proxyOf(ctx context.Context) *url.URL {
+	if addr, ok := ctx.Value(proxyKey{}).(string); ok {
+		return &url.URL{Scheme: "http", Host: addr}
+	}
+	return nil
+}
+
+// get sends a GET through the proxy endpoint addr, presenting itself as
+// the browser does.
+func (w *web) get(ctx context.Context, addr, u string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(context.WithValue(ctx, proxyKey{}, addr), http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", w.ua)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.7,de;q=0.5")
+	return w.probe.Do(req)
+}
+
+// httpPage reads a page with plain HTTP through the proxy endpoint addr:
+// the document as served, its text rendered without running scripts.
+func (w *web) httpPage(ctx context.Context, addr, u string) (*browser.Page, error) {
+	resp, err := w.get(ctx, addr, u)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, browser.MaxPageHTML))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", u, err)
+	}
+	p := &browser.Page{URL: u, FinalURL: resp.Request.URL.String(), Status: resp.StatusCode, Headers: resp.Header,
+		ContentType: resp.Header.Get("Content-Type"), HTML: body}
+	switch mt, _, _ := mime.ParseMediaType(p.ContentType); mt {
+	case "text/plain":
+		p.Text, p.HTML = string(body), nil
+	case "", "text/html", "application/xhtml+xml":
+		p.Text = legal.RenderText(body)
+	}
+	return p, nil
+}
+
+// resolveAddrs resolves a host with vigie's resolver, for the proxy.
+func (s *scan) resolveAddrs(ctx context.Context, host string) ([]netip.Addr, error) {
+	r := s.dns.Resolve(ctx, host)
+	if r.Status != evidence.ResolvedOK {
+		msg := r.Error
+		if msg == "" {
+			msg = r.Status
+		}
+		return nil, fmt.Errorf("resolving %s: %s", host, msg)
+	}
+	var out []netip.Addr
+	for _, a := range r.Addrs() {
+		if ip, err := netip.ParseAddr(a); err == nil {
+			out = append(out, ip)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("resolving %s: no address", host)
+	}
+	return out, nil
+}
+
+// targetPrivatePrefixes returns the target's own addresses when they are
+// private, loopback or link-local: the scanned site may be an intranet's,
+// but no other private destination may be reached through the browser.
+func targetPrivatePrefixes(ev *evidence.Evidence) []netip.Prefix {
+	var addrs []string
+	if ip, err := netip.ParseAddr(ev.Target.Host); err == nil {
+		addrs = append(addrs, ip.String())
+	} else if r := ev.DNS.Resolution(ev.Target.Host); r != nil {
+		addrs = r.Addrs()
+	}
+	var out []netip.Prefix
+	for _, a := range addrs {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			continue
+		}
+		// The proxy compares unmapped addresses: ::ffff:127.0.0.1 is 127.0.0.1.
+		ip = ip.Unmap()
+		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+			out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+		}
+	}
+	return out
+}
