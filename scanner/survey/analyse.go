@@ -221,4 +221,3 @@ func numberForms(s *evidence.Survey) {
 		s.Forms[i].ID = "survey/form/" + strconv.Itoa(i+1)
 	}
 }
-

@@ -137,7 +137,6 @@ func TestAnalyseAsksOnlyForGET(t *testing.T) {
 	}
 }
 
-
 func TestAnalyseObservationWithoutLoader(t *testing.T) {
 	doc := fixture(t, labLimeSurveyOpen)
 	obs := Observation{URL: "https://s.example/index.php/123456?lang=fr", FinalURL: "https://s.example/index.php/123456?lang=fr", Status: 200, HTML: doc}

@@ -103,4 +103,3 @@ func TestHTTPLoader(t *testing.T) {
 		}
 	}
 }
-
