@@ -6,7 +6,10 @@
 //
 // A Client belongs to one scan: it asks each question (name and type) once,
 // however many stages and goroutines ask it, and remembers every lookup so
-// that the report can show what each conclusion rests on. Resolver failures
+// that the report can show what each conclusion rests on. Scans of a batch
+// share one cache of answers through views (Client.View): each view asks
+// the resolver only what no scan asked before, and reports the lookups its
+// own scan relied on. Resolver failures
 // (NXDOMAIN, SERVFAIL, timeouts) are observations, recorded in the evidence,
 // never errors that stop a scan.
 package dnsinfo
@@ -41,10 +44,14 @@ const (
 	maxAnswers = 100
 	// maxData bounds the length of one record's Data, in bytes.
 	maxData = 4096
-	// maxLookups bounds the lookups one Client makes and remembers; past it,
-	// new questions are answered with an ERROR lookup without a query. It
-	// bounds the lookups cut short by a context the same way.
+	// maxLookups bounds the lookups one Client (one scan) makes and
+	// remembers; past it, new questions are answered with an ERROR lookup
+	// without a query. It bounds the lookups cut short by a context the
+	// same way.
 	maxLookups = 50000
+	// maxShared bounds the answers the views of one Client share; past it,
+	// the shared cache starts afresh (a long batch asks again).
+	maxShared = 4 * maxLookups
 )
 
 // resolvConf is the system resolver configuration read when Config.Server
@@ -66,6 +73,15 @@ type Config struct {
 // Client asks one resolver DNS questions on behalf of one scan, asking each
 // question once and recording every lookup. It is safe for concurrent use.
 type Client struct {
+	*store
+	// asked holds the IDs of the questions this client (this scan) asked:
+	// the lookups it reports.
+	askedMu sync.Mutex
+	asked   map[string]bool
+}
+
+// store is what the views of a Client share: the resolver and the answers.
+type store struct {
 	server  string
 	timeout time.Duration
 	retries int
@@ -80,6 +96,13 @@ type Client struct {
 	// cut holds lookups cut short by a caller's context. They are reported
 	// (a resolution may cite them) but never reused: another caller asks again.
 	cut map[string]*answer
+}
+
+// View returns a client for another scan that shares this one's resolver
+// and answers: a question any view already asked is answered from the
+// shared cache, and each view's Lookups lists what its own scan asked.
+func (c *Client) View() *Client {
+	return &Client{store: c.store, asked: map[string]bool{}}
 }
 
 // answer is one lookup with the records it was built from.
@@ -116,7 +139,7 @@ func New(cfg Config) (*Client, error) {
 	case retries > maxRetries:
 		retries = maxRetries
 	}
-	return &Client{
+	return &Client{store: &store{
 		server:  server,
 		timeout: timeout,
 		retries: retries,
@@ -124,7 +147,7 @@ func New(cfg Config) (*Client, error) {
 		tcp:     &dns.Client{Net: "tcp", Timeout: timeout},
 		done:    make(map[string]*answer),
 		cut:     make(map[string]*answer),
-	}, nil
+	}, asked: map[string]bool{}}, nil
 }
 
 // serverAddr turns a Config.Server value into "host:port".
@@ -186,6 +209,18 @@ func lookupID(name string, qtype uint16) string {
 // it can. The returned answer is shared and must not be modified.
 func (c *Client) query(ctx context.Context, n string, qtype uint16) *answer {
 	id := lookupID(n, qtype)
+	c.askedMu.Lock()
+	full := len(c.asked) >= maxLookups && !c.asked[id]
+	if !full {
+		c.asked[id] = true
+	}
+	c.askedMu.Unlock()
+	if full {
+		return &answer{interrupted: true, lookup: evidence.Lookup{
+			ID: id, Name: n, Type: dns.Type(qtype).String(), Rcode: evidence.RcodeError,
+			Server: c.server, Error: fmt.Sprintf("lookup limit (%d) reached; not asked", maxLookups),
+		}}
+	}
 	// A flight cut short by its leader's context is retried for callers whose
 	// own context is still alive; bounded, since it takes a cancelled leader
 	// each time.
@@ -219,25 +254,18 @@ func (c *Client) cached(id string) *answer {
 	return c.done[id]
 }
 
-// lookup makes the query for id and records it.
+// lookup makes the query for id and records it in the shared cache, which
+// starts afresh past maxShared answers.
 func (c *Client) lookup(ctx context.Context, id, n string, qtype uint16) *answer {
-	c.mu.Lock()
-	full := len(c.done) >= maxLookups
-	c.mu.Unlock()
-	if full {
-		// Not recorded: recording it would break the bound.
-		return &answer{interrupted: true, lookup: evidence.Lookup{
-			ID: id, Name: n, Type: dns.Type(qtype).String(), Rcode: evidence.RcodeError,
-			Server: c.server, Error: fmt.Sprintf("lookup limit (%d) reached; not asked", maxLookups),
-		}}
-	}
 	a := c.exchangeLookup(ctx, id, n, qtype)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.done) >= maxShared || len(c.cut) >= maxShared {
+		clear(c.done)
+		clear(c.cut)
+	}
 	if a.interrupted {
-		if len(c.cut) < maxLookups {
-			c.cut[id] = a
-		}
+		c.cut[id] = a
 	} else {
 		c.done[id] = a
 		delete(c.cut, id)
@@ -256,7 +284,7 @@ func (c *Client) cutShort(ctx context.Context, id, n string, qtype uint16) *answ
 	if d := c.done[id]; d != nil {
 		return d
 	}
-	if _, ok := c.cut[id]; !ok && len(c.cut) < maxLookups {
+	if _, ok := c.cut[id]; !ok && len(c.cut) < maxShared {
 		c.cut[id] = a
 	}
 	return a
@@ -411,17 +439,23 @@ func cloneLookup(l evidence.Lookup) evidence.Lookup {
 	return l
 }
 
-// Lookups returns every lookup made so far, sorted by ID, one per question.
-// Lookups cut short by a context are included unless the question was
-// answered since.
+// Lookups returns every lookup this client (this scan) asked for so far,
+// sorted by ID, one per question, whichever view made the query. Lookups
+// cut short by a context are included unless the question was answered
+// since.
 func (c *Client) Lookups() []evidence.Lookup {
-	c.mu.Lock()
-	out := make([]evidence.Lookup, 0, len(c.done)+len(c.cut))
-	for _, a := range c.done {
-		out = append(out, cloneLookup(a.lookup))
+	c.askedMu.Lock()
+	ids := make([]string, 0, len(c.asked))
+	for id := range c.asked {
+		ids = append(ids, id)
 	}
-	for id, a := range c.cut {
-		if c.done[id] == nil {
+	c.askedMu.Unlock()
+	c.mu.Lock()
+	out := make([]evidence.Lookup, 0, len(ids))
+	for _, id := range ids {
+		if a := c.done[id]; a != nil {
+			out = append(out, cloneLookup(a.lookup))
+		} else if a := c.cut[id]; a != nil {
 			out = append(out, cloneLookup(a.lookup))
 		}
 	}

@@ -394,6 +394,43 @@ func TestDedup(t *testing.T) {
 	}
 }
 
+// TestViews: the views of a client share its answers (a question asked by
+// one view never reaches the server again) and each reports only the
+// lookups its own scan asked for.
+func TestViews(t *testing.T) {
+	lab := startLab(t)
+	root := newClient(t, lab.DNSAddr)
+	a, b := root.View(), root.View()
+	const site, other = "jeparticipe.ville-exemple.fr", "www.ville-exemple.fr"
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() { a.Resolve(t.Context(), site) })
+		wg.Go(func() { b.Resolve(t.Context(), site) })
+	}
+	wg.Wait()
+	b.Query(t.Context(), other, dns.TypeA)
+	if n := lab.DNSQueries(site, dns.TypeA); n != 1 {
+		t.Errorf("%d A queries for %s reached the lab from two views, want 1", n, site)
+	}
+	ids := func(c *Client) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range c.Lookups() {
+			m[l.ID] = true
+		}
+		return m
+	}
+	la, lb := ids(a), ids(b)
+	if !la["dns/q/"+site+"/A"] || !lb["dns/q/"+site+"/A"] {
+		t.Errorf("a shared answer is missing from a view's lookups: %v, %v", la, lb)
+	}
+	if la["dns/q/"+other+"/A"] || !lb["dns/q/"+other+"/A"] {
+		t.Errorf("view a reports view b's question: %v, %v", la, lb)
+	}
+	if len(root.Lookups()) != 0 {
+		t.Errorf("the root client asked nothing but reports %v", root.Lookups())
+	}
+}
+
 func TestZone(t *testing.T) {
 	lab := startLab(t)
 	c := newClient(t, lab.DNSAddr)
