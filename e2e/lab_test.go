@@ -19,17 +19,19 @@ import (
 	"github.com/vigie-scan/vigie/scanner/survey/surveytest"
 )
 
-// The package's one lab and one browser, started on first use.
+// The package's one lab, and what its scans share (one browser, the DNS
+// and ownership answers), started on first use.
 var (
 	labOnce    sync.Once
 	sharedLab  *scantest.Lab
-	sharedB    *browser.Browser
+	shared     *scanner.Shared
+	hasBrowser bool
 	sharedErrs []error
 )
 
-// lab returns the shared lab, and the shared browser (nil, the test
-// skipped or failed, when Chromium is missing).
-func lab(t *testing.T, needBrowser bool) (*scantest.Lab, *browser.Browser) {
+// lab returns the shared lab and what scans share. With needBrowser, the
+// test is skipped (failed with VIGIE_REQUIRE_BROWSER=1) without Chromium.
+func lab(t *testing.T, needBrowser bool) (*scantest.Lab, *scanner.Shared) {
 	t.Helper()
 	labOnce.Do(func() {
 		var err error
@@ -37,31 +39,32 @@ func lab(t *testing.T, needBrowser bool) (*scantest.Lab, *browser.Browser) {
 			sharedErrs = append(sharedErrs, err)
 			return
 		}
-		exe, err := browser.Find(os.Getenv("VIGIE_BROWSER"))
+		shared, err = scanner.NewShared(context.Background(), scanner.Options{
+			Resolver: sharedLab.DNSAddr, RDAPServer: sharedLab.RDAP.URL, WhoisServer: sharedLab.Whois.Addr,
+			TrustCerts: []string{sharedLab.CACertFile}, Browser: os.Getenv("VIGIE_BROWSER")})
 		if err != nil {
-			return
+			sharedErrs = append(sharedErrs, err)
 		}
-		if sharedB, err = browser.Start(context.Background(), browser.Config{Exec: exe, TrustCerts: []string{sharedLab.CACertFile}}); err != nil {
-			sharedErrs = append(sharedErrs, fmt.Errorf("starting the shared browser: %w", err))
-		}
+		_, err = browser.Find(os.Getenv("VIGIE_BROWSER"))
+		hasBrowser = err == nil
 	})
 	if len(sharedErrs) > 0 {
 		t.Fatal(sharedErrs)
 	}
-	if needBrowser && sharedB == nil {
+	if needBrowser && !hasBrowser {
 		if os.Getenv("VIGIE_REQUIRE_BROWSER") == "1" {
 			t.Fatal("VIGIE_REQUIRE_BROWSER=1 but no Chromium was found")
 		}
 		t.Skip("end-to-end browser tests skipped: no Chromium found (install chromium or set VIGIE_BROWSER)")
 	}
-	return sharedLab, sharedB
+	return sharedLab, shared
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if sharedB != nil {
-		if err := sharedB.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "closing the shared browser:", err)
+	if shared != nil {
+		if err := shared.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "closing what the scans shared:", err)
 			code = 1
 		}
 	}
@@ -75,12 +78,10 @@ func TestMain(m *testing.M) {
 // the shared browser.
 func labScan(t *testing.T, url string, opts scanner.Options) (*evidence.Evidence, []scanner.Artifact) {
 	t.Helper()
-	l, b := lab(t, true)
+	l, sh := lab(t, true)
 	opts.URL = url
-	opts.Resolver, opts.RDAPServer, opts.WhoisServer = l.DNSAddr, l.RDAP.URL, l.Whois.Addr
-	opts.TrustCerts = []string{l.CACertFile}
 	opts.DialOverride = l.DialOverride()
-	opts.SharedBrowser = b
+	opts.Shared = sh
 	opts.Progress = func(stage, msg string) { t.Logf("%s: %s", stage, msg) }
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/names"
 )
@@ -29,12 +28,12 @@ type Options struct {
 	TrustCerts []string
 	// Browser is the Chrome/Chromium binary; empty to search PATH.
 	Browser string
-	// SharedBrowser, when set, is a running browser the scan uses instead
-	// of starting its own (vigie batch, tests): one Chromium for many
-	// scans, each visit and page load in a browser context of its own with
-	// its own proxy endpoint. The scan does not close it. It must have
-	// been started trusting the TrustCerts certificates.
-	SharedBrowser *browser.Browser
+	// Shared, when set, is what the scans of a batch share (NewShared):
+	// the browser, the DNS and ownership answers, the catalogue. Its
+	// network options (resolver, RDAP and whois servers, cache,
+	// catalogue, trusted certificates, browser) are used instead of this
+	// scan's.
+	Shared *Shared
 	// Proxy is an upstream proxy URL for all web traffic (socks5://, http://).
 	Proxy string
 	// OrgDomains are the organisation's own domains (from the policy).

@@ -139,6 +139,8 @@ type scan struct {
 	dns       *dnsinfo.Client
 	owners    *owner.Client
 	catalogue *entities.Catalogue
+	// shared is Options.Shared: the browser, caches and clients are its.
+	shared *Shared
 }
 
 // newScan validates the options and sets up what every stage shares.
@@ -146,7 +148,7 @@ func newScan(opts Options) (*scan, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	s := &scan{opts: opts, now: opts.Now, timeout: opts.Timeout}
+	s := &scan{opts: opts, now: opts.Now, timeout: opts.Timeout, shared: opts.Shared}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -161,6 +163,11 @@ func newScan(opts Options) (*scan, error) {
 			defer mu.Unlock()
 			opts.Progress(stage, msg)
 		}
+	}
+	if sh := opts.Shared; sh != nil {
+		s.dns, s.owners, s.catalogue = sh.dns.View(), sh.owners, sh.catalogue
+		s.opts.TrustCerts = sh.trust
+		return s, nil
 	}
 	var err error
 	if s.dns, err = dnsinfo.New(dnsinfo.Config{Server: opts.Resolver}); err != nil {
@@ -210,8 +217,10 @@ func (s *scan) newResult(target evidence.Target) *Result {
 // result.
 func (s *scan) finish(ctx context.Context, res *Result) {
 	ev := res.Evidence
-	if err := s.owners.Close(); err != nil {
-		res.addError("owner", "cache", err)
+	if s.shared == nil {
+		if err := s.owners.Close(); err != nil {
+			res.addError("owner", "cache", err)
+		}
 	}
 	ev.DNS.Lookups = s.dns.Lookups()
 	linkResolutions(ev)

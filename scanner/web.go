@@ -35,7 +35,7 @@ const (
 type web struct {
 	proxy   *proxy.Proxy
 	browser *browser.Browser // nil when none started
-	shared  bool             // the browser is Options.SharedBrowser: not ours to close
+	shared  bool             // the browser is Options.Shared's: not ours to close
 	probe   *http.Client     // plain GETs through the proxy (the endpoint is per request)
 	ua      string
 }
@@ -59,8 +59,9 @@ func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix) (*web, stageRe
 	}
 	w := &web{proxy: p, ua: survey.DefaultUserAgent}
 	var exe string
-	if s.opts.SharedBrowser != nil {
-		w.browser, w.shared = s.opts.SharedBrowser, true
+	if s.shared != nil {
+		w.shared = true
+		w.browser, err = s.shared.Browser()
 	} else if exe, err = browser.Find(s.opts.Browser); err == nil {
 		s.progress("browser", "starting "+exe)
 		w.browser, err = browser.Start(ctx, browser.Config{Exec: exe, Proxy: p.Addr, TrustCerts: s.opts.TrustCerts})
