@@ -53,8 +53,15 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	res := s.newResult(evidence.Target{URL: target.URL, Host: target.Host, RegistrableDomain: target.RegistrableDomain})
 
 	// 1. The site's name and zone: every other stage starts from them.
-	site := s.stage(ctx, "dns", func(ctx context.Context) stageResult { return s.siteDNS(ctx, target) })
-	res.merge(site)
+	// The browser starts meanwhile: it needs nothing of them.
+	var b *browser.Browser
+	var launched stageResult
+	ready := make(chan struct{})
+	go func() {
+		defer close(ready)
+		launched = s.stage(ctx, "browser-start", func(ctx context.Context) (r stageResult) { b, r = s.launchBrowser(ctx); return r })
+	}()
+	res.merge(s.stage(ctx, "dns", func(ctx context.Context) stageResult { return s.siteDNS(ctx, target) }))
 
 	// 2. What the site does and says, and what its mails show, at the same
 	// time. The legal and survey stages start from the initial visit's page
@@ -62,6 +69,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	var wg sync.WaitGroup
 	var visits, legal, survey, access, mail stageResult
 	wg.Go(func() { mail = s.stage(ctx, "mail", s.mailStage) })
+	<-ready
+	res.merge(launched)
 	var w *web
 	if reachable(res.Evidence) && ctx.Err() == nil {
 		// The target's own addresses, when private, are the only private
@@ -72,7 +81,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 				access = s.stage(ctx, "access", func(ctx context.Context) stageResult { return s.accessStage(ctx, target, allow) })
 			})
 		}
-		res.merge(s.stage(ctx, "browser-start", func(ctx context.Context) (r stageResult) { w, r = s.openWeb(ctx, allow); return r }))
+		var opened stageResult
+		w, opened = s.openWeb(ctx, allow, b)
+		res.merge(opened)
 		if w != nil {
 			initial := newPageOnce()
 			wg.Go(func() {
@@ -90,6 +101,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	if w != nil {
 		// Every page load is over: what the proxy saw completes the visits.
 		s.closeWeb(ctx, w, &visits)
+	} else if b != nil && s.shared == nil {
+		_ = b.Close() // the site could not be visited
 	}
 	for _, r := range []stageResult{visits, legal, survey, access, mail} {
 		res.merge(r)

@@ -101,21 +101,18 @@ func legalHost(pg *evidence.LegalPage) string {
 }
 
 // legalPages is the legal.Loader of a scan: each page loaded by the
-// browser in a fresh context, its connections labelled "visit/legal/<n>"
-// — legal.Collect makes one load per page record, so n is the n of the
-// page's ID legal/<n>. A page guessed at a usual path (probe) is first
-// asked for with a plain GET by the same route: one that is not there
-// (404, 410) is not loaded in the browser.
+// browser in a fresh context (several at once), its connections labelled
+// "visit/<id>" for the page record legal/<n>. A page guessed at a usual
+// path (probe) is first asked for with a plain GET by the same route: one
+// that is not there (404, 410) is not loaded in the browser.
 type legalPages struct {
 	pages pageLoader
 	probe map[string]bool
-	n     int
 }
 
 // Load loads one candidate page as rendered.
-func (l *legalPages) Load(ctx context.Context, url string) (legal.Page, error) {
-	l.n++
-	label := fmt.Sprintf("visit/legal/%d", l.n)
+func (l *legalPages) Load(ctx context.Context, id, url string) (legal.Page, error) {
+	label := "visit/" + id
 	if l.probe[url] {
 		if st, err := l.pages.status(ctx, label, url); err == nil && (st == http.StatusNotFound || st == http.StatusGone) {
 			return legal.Page{URL: url, Status: st}, nil

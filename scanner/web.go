@@ -40,11 +40,38 @@ type web struct {
 	ua      string
 }
 
-// openWeb starts the recording proxy and the browser. A browser that
-// cannot start is an error of the scan, which is then incomplete (the
-// target page will not be seen); the proxy still serves plain-HTTP loads.
-// The returned web is nil only when the proxy itself could not start.
-func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix) (*web, stageResult) {
+// launchBrowser starts the scan's browser, or takes the batch's running
+// one (Options.Shared). A browser that cannot start is an error of the
+// scan, which is then incomplete (the site's pages will not be visited).
+func (s *scan) launchBrowser(ctx context.Context) (*browser.Browser, stageResult) {
+	r := s.newStage()
+	var b *browser.Browser
+	var err error
+	exe := "chromium"
+	if s.shared != nil {
+		b, err = s.shared.Browser()
+	} else if exe, err = browser.Find(s.opts.Browser); err == nil {
+		s.progress("browser", "starting "+exe)
+		b, err = browser.Start(ctx, browser.Config{Exec: exe, TrustCerts: s.opts.TrustCerts})
+	}
+	if err != nil {
+		r.fail("browser", orElse(exe, "chromium"), err)
+		r.incomplete = append(r.incomplete, "the browser did not start ("+err.Error()+"): the site's pages were not visited")
+		return nil, r
+	}
+	info := b.Info()
+	r.note = info.Product + " " + info.Version
+	if s.shared != nil {
+		r.note += " (shared)"
+	}
+	return b, r
+}
+
+// openWeb starts the recording proxy in front of b (nil: no browser,
+// pages are then read with plain HTTP). allow lists the non-public ranges
+// the proxy may reach (the target's own). The returned web is nil only
+// when the proxy itself could not start.
+func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix, b *browser.Browser) (*web, stageResult) {
 	r := s.newStage()
 	p, err := proxy.Start(ctx, proxy.Config{
 		Resolve:      s.resolveAddrs,
@@ -57,21 +84,9 @@ func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix) (*web, stageRe
 		r.incomplete = append(r.incomplete, "vigie's recording proxy did not start: no page could be loaded")
 		return nil, r
 	}
-	w := &web{proxy: p, ua: survey.DefaultUserAgent}
-	var exe string
-	if s.shared != nil {
-		w.shared = true
-		w.browser, err = s.shared.Browser()
-	} else if exe, err = browser.Find(s.opts.Browser); err == nil {
-		s.progress("browser", "starting "+exe)
-		w.browser, err = browser.Start(ctx, browser.Config{Exec: exe, Proxy: p.Addr, TrustCerts: s.opts.TrustCerts})
-	}
-	if err != nil {
-		r.fail("browser", orElse(exe, "chromium"), err)
-		r.incomplete = append(r.incomplete, "the browser did not start ("+err.Error()+"): the site's pages were not visited")
-	} else {
-		w.ua = w.browser.Info().UserAgent
-		r.note = w.browser.Info().Product + " " + w.browser.Info().Version
+	w := &web{proxy: p, browser: b, shared: s.shared != nil, ua: survey.DefaultUserAgent}
+	if b != nil {
+		w.ua = b.Info().UserAgent
 	}
 	// A --trust-cert file without a certificate was refused by validate.
 	roots, _ := trustRoots(s.opts.TrustCerts)

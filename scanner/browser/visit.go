@@ -200,7 +200,18 @@ func (v *visit) run(ctx context.Context) error {
 // the recording proxy, listens to its events and prepares it (setup). The
 // returned function closes the tab and disposes of its context; the tab
 // also closes when ctx ends.
+//
+// A tab that could not be opened (a browser too busy to answer in time)
+// is tried once more: the failure is vigie's, not the site's.
 func (v *visit) open(ctx context.Context) (func(), error) {
+	closeTab, err := v.openOnce(ctx)
+	if err != nil && ctx.Err() == nil {
+		closeTab, err = v.openOnce(ctx)
+	}
+	return closeTab, err
+}
+
+func (v *visit) openOnce(ctx context.Context) (func(), error) {
 	b := v.b
 	proxy := "direct://"
 	if v.spec.Proxy != "" {
@@ -220,8 +231,8 @@ func (v *visit) open(ctx context.Context) (func(), error) {
 	v.ctx = tctx
 
 	// Open the tab. Its first Run binds the tab to tctx, so the deadline
-	// is a timer.
-	timer := time.AfterFunc(b.timing.Action, cancel)
+	// is a timer; a new browser context takes longer than a command.
+	timer := time.AfterFunc(b.timing.Navigate, cancel)
 	err := chromedp.Do(tctx)
 	if !timer.Stop() || err != nil {
 		closeTab()

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -39,11 +40,13 @@ type Page struct {
 
 // Loader loads a page. A scan's loader is the browser behind the recording
 // proxy, so that pages rendered by JavaScript are read as visitors see them
-// and their requests are recorded; HTTPLoader serves tests. Load returns an
-// error only when no document was received; an HTTP error status is a Page
-// with that Status.
+// and their requests are recorded; HTTPLoader reads pages without a
+// browser. id is the page record's ID (legal/<n>), for the loader to label
+// the load with. Load returns an error only when no document was
+// received; an HTTP error status is a Page with that Status. Collect calls
+// it from several goroutines at once.
 type Loader interface {
-	Load(ctx context.Context, url string) (Page, error)
+	Load(ctx context.Context, id, url string) (Page, error)
 }
 
 // File is a file Collect keeps for the report bundle, with a
@@ -53,94 +56,132 @@ type File struct {
 	Data []byte
 }
 
-// Collect loads the candidate pages in order through loader, keeps those
-// that read as legal pages, and extracts what they declare.
+// LoadWorkers bounds the candidate pages Collect loads at once.
+const LoadWorkers = 4
+
+// Collect loads the candidate pages through loader, keeps those that read
+// as legal pages, and extracts what they declare. It loads up to
+// LoadWorkers candidates at once, and judges them in candidate order.
 //
 // At most MaxLoads candidates are loaded and MaxPages pages kept. A
-// candidate found by path is skipped once a page of its kind is kept. Every
-// load gets an ID (legal/<n>) and a record: error pages (transport errors,
-// HTTP errors, "not found" pages served with 200, pages that duplicate one
-// already kept, and pages found by path that do not read as a page of their
-// kind — an application answering every path with its home page) are
-// recorded with their Error and without text. A kept page's rendered text
-// (the first MaxTextBytes) is in the record; its full text and HTML go to
-// the returned files, hashed with SHA-256 in the record. A candidate
+// candidate found by path is not loaded once a page of its kind is kept.
+// Every load gets an ID (legal/<n>, given to the loader) and a record:
+// error pages (transport errors, HTTP errors, "not found" pages served
+// with 200, pages that duplicate one already kept, and pages found by path
+// that do not read as a page of their kind — an application answering
+// every path with its home page) are recorded with their Error and without
+// text; so is a page found by path whose kind an earlier page loaded at
+// the same time turned out to be ("not needed"). A kept page's rendered
+// text (the first MaxTextBytes) is in the record; its full text and HTML
+// go to the returned files, hashed with SHA-256 in the record. A candidate
 // without a kind (given with --legal) takes the kind its text reads as.
 //
 // Collect always returns a Legal value; cat may be nil (no mentions).
 func Collect(ctx context.Context, loader Loader, candidates []Candidate, cat *entities.Catalogue) (*evidence.Legal, []File) {
-	lg := &evidence.Legal{}
-	var files []File
-	haveKind := map[string]bool{}
-	keptURL := map[string]string{}  // final URL → page ID
-	keptText := map[string]string{} // text hash → page ID
-	loads, kept := 0, 0
-	for _, c := range candidates {
-		if loads >= MaxLoads || kept >= MaxPages || ctx.Err() != nil {
+	st := &collection{lg: &evidence.Legal{}, haveKind: map[string]bool{}, keptURL: map[string]string{}, keptText: map[string]string{}}
+	next := 0 // the next candidate to consider
+	for ctx.Err() == nil && len(st.lg.Pages) < MaxLoads && st.kept < MaxPages {
+		// The next wave: the candidates a search one at a time would load
+		// now, up to LoadWorkers.
+		var wave []Candidate
+		for next < len(candidates) && len(wave) < LoadWorkers && len(st.lg.Pages)+len(wave) < MaxLoads {
+			c := candidates[next]
+			next++
+			if c.FoundBy == FoundByPath && st.haveKind[c.Kind] {
+				continue
+			}
+			wave = append(wave, c)
+		}
+		if len(wave) == 0 {
 			break
 		}
-		if c.FoundBy == FoundByPath && haveKind[c.Kind] {
-			continue
+		first := len(st.lg.Pages) + 1
+		pages := make([]Page, len(wave))
+		errs := make([]error, len(wave))
+		var wg sync.WaitGroup
+		for i, c := range wave {
+			wg.Go(func() { pages[i], errs[i] = loader.Load(ctx, fmt.Sprintf("legal/%d", first+i), c.URL) })
 		}
-		loads++
-		n := len(lg.Pages) + 1
-		lp := evidence.LegalPage{ID: fmt.Sprintf("legal/%d", n), Kind: c.Kind, URL: c.URL, FoundBy: c.FoundBy}
-		p, err := loader.Load(ctx, c.URL)
-		if err != nil {
-			lp.Error = fmt.Sprintf("load %s: %v", c.URL, err)
-			lg.Pages = append(lg.Pages, lp)
-			continue
+		wg.Wait()
+		for i, c := range wave {
+			st.judge(fmt.Sprintf("legal/%d", first+i), c, pages[i], errs[i])
 		}
-		lp.Status = p.Status
-		if p.FinalURL != "" && p.FinalURL != c.URL {
-			lp.FinalURL = p.FinalURL
-		}
-		final := firstNonEmpty(p.FinalURL, c.URL)
-		page := boundBytes(p.HTML, MaxHTMLBytes)
-		text := boundText(p.Text, MaxHTMLBytes)
-		textSum := sum([]byte(text))
-		switch {
-		case p.Status != 0 && (p.Status < 200 || p.Status > 299):
-			lp.Error = fmt.Sprintf("HTTP status %d", p.Status)
-		case p.ContentType != "" && !isTextType(p.ContentType):
-			lp.Error = fmt.Sprintf("not an HTML page (%s)", p.ContentType)
-		case strings.TrimSpace(text) == "":
-			lp.Error = "the page has no text"
-		case keptURL[final] != "":
-			lp.Error = "same page as " + keptURL[final]
-		case keptText[textSum] != "":
-			lp.Error = "same text as " + keptText[textSum]
-		case softNotFound(text):
-			lp.Error = "a \"not found\" page served with status " + fmt.Sprint(p.Status)
-		case c.FoundBy == FoundByPath && !readsAs(text, c.Kind):
-			lp.Error = fmt.Sprintf("does not read as a %s page", c.Kind)
-		}
-		if lp.Error != "" {
-			lg.Pages = append(lg.Pages, lp)
-			continue
-		}
-		if lp.Kind == "" {
-			lp.Kind = kindOf(text)
-		}
-		lp.Lang = language(page, text)
-		lp.Text = boundText(text, MaxTextBytes)
-		lp.TextSHA256 = textSum
-		lp.TextFile = fmt.Sprintf("legal/%d.txt", n)
-		files = append(files, File{Path: lp.TextFile, Data: []byte(text)})
-		if len(page) > 0 {
-			lp.HTMLSHA256 = sum(page)
-			lp.HTMLFile = fmt.Sprintf("legal/%d.html", n)
-			files = append(files, File{Path: lp.HTMLFile, Data: page})
-		}
-		lg.Pages = append(lg.Pages, lp)
-		haveKind[lp.Kind] = true
-		keptURL[final] = lp.ID
-		keptText[textSum] = lp.ID
-		kept++
 	}
-	d := Extract(lg.Pages, cat)
-	d.Apply(lg)
-	return lg, files
+	d := Extract(st.lg.Pages, cat)
+	d.Apply(st.lg)
+	return st.lg, st.files
+}
+
+// collection is a search in progress: the records so far and what was kept.
+type collection struct {
+	lg       *evidence.Legal
+	files    []File
+	haveKind map[string]bool
+	keptURL  map[string]string // final URL → page ID
+	keptText map[string]string // text hash → page ID
+	kept     int
+}
+
+// judge records the load of candidate c as page id: kept, or with the
+// reason it was not.
+func (st *collection) judge(id string, c Candidate, p Page, err error) {
+	lp := evidence.LegalPage{ID: id, Kind: c.Kind, URL: c.URL, FoundBy: c.FoundBy}
+	if err != nil {
+		lp.Error = fmt.Sprintf("load %s: %v", c.URL, err)
+		st.lg.Pages = append(st.lg.Pages, lp)
+		return
+	}
+	lp.Status = p.Status
+	if p.FinalURL != "" && p.FinalURL != c.URL {
+		lp.FinalURL = p.FinalURL
+	}
+	final := firstNonEmpty(p.FinalURL, c.URL)
+	page := boundBytes(p.HTML, MaxHTMLBytes)
+	text := boundText(p.Text, MaxHTMLBytes)
+	textSum := sum([]byte(text))
+	switch {
+	case c.FoundBy == FoundByPath && st.haveKind[c.Kind]:
+		lp.Error = fmt.Sprintf("not needed: a %s page was found meanwhile", c.Kind)
+	case st.kept >= MaxPages:
+		lp.Error = fmt.Sprintf("not needed: %d pages were kept meanwhile", MaxPages)
+	case p.Status != 0 && (p.Status < 200 || p.Status > 299):
+		lp.Error = fmt.Sprintf("HTTP status %d", p.Status)
+	case p.ContentType != "" && !isTextType(p.ContentType):
+		lp.Error = fmt.Sprintf("not an HTML page (%s)", p.ContentType)
+	case strings.TrimSpace(text) == "":
+		lp.Error = "the page has no text"
+	case st.keptURL[final] != "":
+		lp.Error = "same page as " + st.keptURL[final]
+	case st.keptText[textSum] != "":
+		lp.Error = "same text as " + st.keptText[textSum]
+	case softNotFound(text):
+		lp.Error = "a \"not found\" page served with status " + fmt.Sprint(p.Status)
+	case c.FoundBy == FoundByPath && !readsAs(text, c.Kind):
+		lp.Error = fmt.Sprintf("does not read as a %s page", c.Kind)
+	}
+	if lp.Error != "" {
+		st.lg.Pages = append(st.lg.Pages, lp)
+		return
+	}
+	n := len(st.lg.Pages) + 1
+	if lp.Kind == "" {
+		lp.Kind = kindOf(text)
+	}
+	lp.Lang = language(page, text)
+	lp.Text = boundText(text, MaxTextBytes)
+	lp.TextSHA256 = textSum
+	lp.TextFile = fmt.Sprintf("legal/%d.txt", n)
+	st.files = append(st.files, File{Path: lp.TextFile, Data: []byte(text)})
+	if len(page) > 0 {
+		lp.HTMLSHA256 = sum(page)
+		lp.HTMLFile = fmt.Sprintf("legal/%d.html", n)
+		st.files = append(st.files, File{Path: lp.HTMLFile, Data: page})
+	}
+	st.lg.Pages = append(st.lg.Pages, lp)
+	st.haveKind[lp.Kind] = true
+	st.keptURL[final] = lp.ID
+	st.keptText[textSum] = lp.ID
+	st.kept++
 }
 
 func sum(b []byte) string {
@@ -281,8 +322,9 @@ type HTTPLoader struct {
 	Client *http.Client
 }
 
-// Load fetches url and renders its text, reading at most MaxHTMLBytes.
-func (l HTTPLoader) Load(ctx context.Context, url string) (Page, error) {
+// Load fetches url and renders its text, reading at most MaxHTMLBytes;
+// the page's ID is not used.
+func (l HTTPLoader) Load(ctx context.Context, _, url string) (Page, error) {
 	client := http.DefaultClient
 	if l.Client != nil {
 		client = l.Client

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vigie-scan/vigie/scanner/entities"
@@ -18,11 +19,16 @@ import (
 type fakeLoader struct {
 	pages map[string]Page
 	errs  map[string]error
+	mu    sync.Mutex
 	asked []string
+	ids   []string
 }
 
-func (f *fakeLoader) Load(_ context.Context, url string) (Page, error) {
+func (f *fakeLoader) Load(_ context.Context, id, url string) (Page, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.asked = append(f.asked, url)
+	f.ids = append(f.ids, id+" "+url)
 	if err := f.errs[url]; err != nil {
 		return Page{}, err
 	}
@@ -97,6 +103,12 @@ func TestCollect(t *testing.T) {
 	}
 	if slices.Contains(l.asked, site+"/mentions-legales") {
 		t.Error("a common path was loaded although a notice was already kept")
+	}
+	// Each load was given the ID of its record.
+	for _, p := range lg.Pages {
+		if !slices.Contains(l.ids, p.ID+" "+p.URL) {
+			t.Errorf("page %s (%s) was not loaded under its ID: %v", p.ID, p.URL, l.ids)
+		}
 	}
 
 	notice := lg.Pages[0]
@@ -231,24 +243,42 @@ func TestHTTPLoader(t *testing.T) {
 	l := HTTPLoader{Client: srv.Client()}
 	ctx := context.Background()
 
-	p, err := l.Load(ctx, srv.URL+"/old")
+	p, err := l.Load(ctx, "legal/1", srv.URL+"/old")
 	if err != nil || p.Status != 200 || p.FinalURL != srv.URL+"/legal" || p.Text != "Hébergeur : OVH SAS" {
 		t.Errorf("redirected load: %+v %v", p, err)
 	}
-	if _, err := l.Load(ctx, srv.URL+"/loop"); err == nil || !strings.Contains(err.Error(), "10 redirects") {
+	if _, err := l.Load(ctx, "legal/1", srv.URL+"/loop"); err == nil || !strings.Contains(err.Error(), "10 redirects") {
 		t.Errorf("redirect loop: %v", err)
 	}
-	if p, _ := l.Load(ctx, srv.URL+"/missing"); p.Status != 404 {
+	if p, _ := l.Load(ctx, "legal/1", srv.URL+"/missing"); p.Status != 404 {
 		t.Errorf("missing page status %d", p.Status)
 	}
-	if p, _ := l.Load(ctx, srv.URL+"/pdf"); p.Text != "" || p.ContentType != "application/pdf" {
+	if p, _ := l.Load(ctx, "legal/1", srv.URL+"/pdf"); p.Text != "" || p.ContentType != "application/pdf" {
 		t.Errorf("pdf: %+v", p)
 	}
-	if p, _ := l.Load(ctx, srv.URL+"/big"); len(p.HTML) != MaxHTMLBytes {
+	if p, _ := l.Load(ctx, "legal/1", srv.URL+"/big"); len(p.HTML) != MaxHTMLBytes {
 		t.Errorf("big page read %d bytes", len(p.HTML))
 	}
 	lg, _ := Collect(ctx, l, []Candidate{{URL: srv.URL + "/pdf", Kind: KindNotice, FoundBy: FoundByGiven}}, nil)
 	if lg.Pages[0].Error != "not an HTML page (application/pdf)" {
 		t.Errorf("pdf page: %+v", lg.Pages[0])
+	}
+}
+
+// TestCollectWaveNotNeeded: candidates loaded at the same time are judged
+// in order; a page found by path whose kind an earlier page of the same
+// wave turned out to be is recorded, not kept.
+func TestCollectWaveNotNeeded(t *testing.T) {
+	const site = "https://v.fr"
+	l := &fakeLoader{pages: map[string]Page{
+		site + "/mentions-legales": {Text: noticeText},
+		site + "/legal-notice":     {Text: noticeText + "\nAutre texte."},
+	}}
+	lg, _ := Collect(context.Background(), l, []Candidate{
+		{URL: site + "/mentions-legales", Kind: KindNotice, FoundBy: FoundByPath},
+		{URL: site + "/legal-notice", Kind: KindNotice, FoundBy: FoundByPath},
+	}, nil)
+	if len(lg.Pages) != 2 || lg.Pages[0].Error != "" || !strings.HasPrefix(lg.Pages[1].Error, "not needed") || lg.Pages[1].Text != "" {
+		t.Errorf("pages %+v", lg.Pages)
 	}
 }

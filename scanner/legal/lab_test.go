@@ -79,7 +79,7 @@ func scanLab(t *testing.T, site string) (*evidence.Legal, []File) {
 	t.Helper()
 	srv := serveLab(t, site)
 	l := HTTPLoader{Client: srv.Client()}
-	home, err := l.Load(context.Background(), srv.URL+"/")
+	home, err := l.Load(context.Background(), "legal/0", srv.URL+"/")
 	if err != nil {
 		t.Fatal(err)
 	}
