@@ -58,6 +58,10 @@ type Options struct {
 	// DialOverride maps "host:port" to the loopback address that serves it.
 	// It exists for the lab (tests and `vigie demo`) only: the CLI never sets it.
 	DialOverride map[string]string
+	// Sequential runs every stage and page load one after another, as
+	// vigie did before it ran them at the same time: for comparing the
+	// two (the evidence must not depend on it) and for very weak machines.
+	Sequential bool
 	// Timeout bounds the whole scan; zero means DefaultTimeout.
 	Timeout time.Duration
 	// Progress, when set, receives one line per step.

@@ -67,8 +67,12 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	// time. The legal and survey stages start from the initial visit's page
 	// as rendered, while the reject and accept visits still run.
 	var wg sync.WaitGroup
+	run := wg.Go
+	if opts.Sequential {
+		run = func(f func()) { f() }
+	}
 	var visits, legal, survey, access, mail stageResult
-	wg.Go(func() { mail = s.stage(ctx, "mail", s.mailStage) })
+	run(func() { mail = s.stage(ctx, "mail", s.mailStage) })
 	<-ready
 	res.merge(launched)
 	var w *web
@@ -77,7 +81,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		// destinations the scan may reach (an intranet's site).
 		allow := targetPrivatePrefixes(res.Evidence)
 		if opts.Proxy != "" {
-			wg.Go(func() {
+			run(func() {
 				access = s.stage(ctx, "access", func(ctx context.Context) stageResult { return s.accessStage(ctx, target, allow) })
 			})
 		}
@@ -86,13 +90,13 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 		res.merge(opened)
 		if w != nil {
 			initial := newPageOnce()
-			wg.Go(func() {
+			run(func() {
 				visits = s.stage(ctx, "browser", func(ctx context.Context) stageResult { return s.browserStage(ctx, w, target, initial.set) })
 			})
-			wg.Go(func() {
+			run(func() {
 				legal = s.stage(ctx, "legal", func(ctx context.Context) stageResult { return s.legalStage(ctx, w, initial) })
 			})
-			wg.Go(func() {
+			run(func() {
 				survey = s.stage(ctx, "survey", func(ctx context.Context) stageResult { return s.surveyStage(ctx, w, target, initial) })
 			})
 		}

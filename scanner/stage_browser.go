@@ -36,6 +36,7 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 		URL: target.URL, Consent: consent, Pages: s.opts.Pages,
 		FirstParty: s.firstParty(target),
 		Endpoint:   w.endpoint,
+		Sequential: s.opts.Sequential,
 		OnInitial: func(v *browser.VisitResult) {
 			if v.Visit.Error != "" {
 				initial(nil)

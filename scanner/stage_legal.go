@@ -55,7 +55,11 @@ func (s *scan) legalStage(ctx context.Context, pages pageLoader, initial *pageOn
 		}
 	}
 	s.progress("legal", fmt.Sprintf("%d candidate page(s)", len(cands)))
-	lg, files := legal.Collect(ctx, &legalPages{pages: pages, probe: probe}, cands, s.catalogue)
+	workers := legal.LoadWorkers
+	if s.opts.Sequential {
+		workers = 1
+	}
+	lg, files := legal.Collect(ctx, &legalPages{pages: pages, probe: probe}, cands, s.catalogue, workers)
 	r.legal = lg
 
 	answered, kept := 0, 0

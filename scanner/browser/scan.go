@@ -38,6 +38,8 @@ type ScanConfig struct {
 	// ends. Without Endpoint, the visits run one after another through
 	// Config.Proxy and OnVisit labels them.
 	Endpoint func(visitID string) (addr string, release func(), err error)
+	// Sequential runs the visits one after another even with Endpoint.
+	Sequential bool
 	// OnVisit is called with a visit's ID before it starts and with "" after
 	// it ends, when Endpoint is nil (a proxy labelling connections by time).
 	OnVisit func(id string)
@@ -134,7 +136,7 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 			cfg.OnInitial(r)
 		}
 	}
-	if cfg.Endpoint != nil {
+	if cfg.Endpoint != nil && !cfg.Sequential {
 		var wg sync.WaitGroup
 		for i, spec := range specs {
 			wg.Go(func() {
@@ -177,7 +179,7 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 		}
 		pages := make([]*VisitResult, len(chosen))
 		limit := 1
-		if cfg.Endpoint != nil {
+		if cfg.Endpoint != nil && !cfg.Sequential {
 			limit = maxConcurrentCrawl
 		}
 		sem := make(chan struct{}, limit)

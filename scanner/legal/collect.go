@@ -56,12 +56,13 @@ type File struct {
 	Data []byte
 }
 
-// LoadWorkers bounds the candidate pages Collect loads at once.
+// LoadWorkers is how many candidate pages Collect loads at once by default.
 const LoadWorkers = 4
 
 // Collect loads the candidate pages through loader, keeps those that read
-// as legal pages, and extracts what they declare. It loads up to
-// LoadWorkers candidates at once, and judges them in candidate order.
+// as legal pages, and extracts what they declare. It loads up to workers
+// candidates at once (LoadWorkers when workers < 1), and judges them in
+// candidate order, so that the outcome does not depend on workers.
 //
 // At most MaxLoads candidates are loaded and MaxPages pages kept. A
 // candidate found by path is not loaded once a page of its kind is kept.
@@ -77,14 +78,17 @@ const LoadWorkers = 4
 // without a kind (given with --legal) takes the kind its text reads as.
 //
 // Collect always returns a Legal value; cat may be nil (no mentions).
-func Collect(ctx context.Context, loader Loader, candidates []Candidate, cat *entities.Catalogue) (*evidence.Legal, []File) {
+func Collect(ctx context.Context, loader Loader, candidates []Candidate, cat *entities.Catalogue, workers int) (*evidence.Legal, []File) {
+	if workers < 1 {
+		workers = LoadWorkers
+	}
 	st := &collection{lg: &evidence.Legal{}, haveKind: map[string]bool{}, keptURL: map[string]string{}, keptText: map[string]string{}}
 	next := 0 // the next candidate to consider
 	for ctx.Err() == nil && len(st.lg.Pages) < MaxLoads && st.kept < MaxPages {
 		// The next wave: the candidates a search one at a time would load
-		// now, up to LoadWorkers.
+		// now, up to workers.
 		var wave []Candidate
-		for next < len(candidates) && len(wave) < LoadWorkers && len(st.lg.Pages)+len(wave) < MaxLoads {
+		for next < len(candidates) && len(wave) < workers && len(st.lg.Pages)+len(wave) < MaxLoads {
 			c := candidates[next]
 			next++
 			if c.FoundBy == FoundByPath && st.haveKind[c.Kind] {

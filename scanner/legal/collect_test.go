@@ -74,7 +74,7 @@ func TestCollect(t *testing.T) {
 		{URL: site + "/politique-cookies", Kind: KindCookies, FoundBy: FoundByPath},
 		{URL: site + "/gestion-des-cookies", Kind: KindCookies, FoundBy: FoundByPath},
 	}
-	lg, files := Collect(context.Background(), l, cands, entities.Default())
+	lg, files := Collect(context.Background(), l, cands, entities.Default(), 0)
 
 	want := []struct{ url, errPrefix string }{
 		{"/legal", ""},
@@ -156,7 +156,7 @@ func TestCollectBounds(t *testing.T) {
 		l.pages[u] = Page{Text: privacyText + strings.Repeat(" données", i)} // distinct texts
 		cands = append(cands, Candidate{URL: u, Kind: KindPrivacy, FoundBy: "link: x"})
 	}
-	lg, _ := Collect(context.Background(), l, cands, nil)
+	lg, _ := Collect(context.Background(), l, cands, nil, 0)
 	if len(lg.Pages) != MaxPages || len(l.asked) != MaxPages {
 		t.Errorf("kept %d, loaded %d; want %d", len(lg.Pages), len(l.asked), MaxPages)
 	}
@@ -166,14 +166,14 @@ func TestCollectBounds(t *testing.T) {
 	for i := range 40 {
 		cands = append(cands, Candidate{URL: "https://v.fr/missing" + strings.Repeat("x", i), Kind: KindNotice, FoundBy: "link: x"})
 	}
-	lg, _ = Collect(context.Background(), l, cands, nil)
+	lg, _ = Collect(context.Background(), l, cands, nil, 0)
 	if len(l.asked) != MaxLoads || len(lg.Pages) != MaxLoads {
 		t.Errorf("loaded %d, recorded %d; want %d", len(l.asked), len(lg.Pages), MaxLoads)
 	}
 
 	huge := strings.Repeat("Mentions légales. Hébergeur : OVH SAS. ", MaxTextBytes/30)
 	l = &fakeLoader{pages: map[string]Page{"https://v.fr/legal": {Text: huge}}}
-	lg, files := Collect(context.Background(), l, []Candidate{{URL: "https://v.fr/legal", Kind: KindNotice, FoundBy: FoundByGiven}}, nil)
+	lg, files := Collect(context.Background(), l, []Candidate{{URL: "https://v.fr/legal", Kind: KindNotice, FoundBy: FoundByGiven}}, nil, 0)
 	if len(lg.Pages[0].Text) > MaxTextBytes || len(files[0].Data) != len(huge) {
 		t.Errorf("text kept %d bytes (max %d), file %d bytes (want the whole %d)", len(lg.Pages[0].Text), MaxTextBytes, len(files[0].Data), len(huge))
 	}
@@ -181,7 +181,7 @@ func TestCollectBounds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	l = &fakeLoader{}
-	if lg, _ := Collect(ctx, l, cands, nil); len(l.asked) != 0 || lg == nil {
+	if lg, _ := Collect(ctx, l, cands, nil, 0); len(l.asked) != 0 || lg == nil {
 		t.Error("a cancelled context still loads")
 	}
 }
@@ -192,7 +192,7 @@ func TestCollectGivenKind(t *testing.T) {
 		"https://v.fr/page-2": {Text: noticeText},
 		"https://v.fr/page-3": {Text: "Quelques mots sans rapport."},
 	}}
-	lg, _ := Collect(context.Background(), l, Given([]string{"https://v.fr/page-1", "https://v.fr/page-2", "https://v.fr/page-3"}), nil)
+	lg, _ := Collect(context.Background(), l, Given([]string{"https://v.fr/page-1", "https://v.fr/page-2", "https://v.fr/page-3"}), nil, 0)
 	var kinds []string
 	for _, p := range lg.Pages {
 		kinds = append(kinds, p.Kind)
@@ -259,7 +259,7 @@ func TestHTTPLoader(t *testing.T) {
 	if p, _ := l.Load(ctx, "legal/1", srv.URL+"/big"); len(p.HTML) != MaxHTMLBytes {
 		t.Errorf("big page read %d bytes", len(p.HTML))
 	}
-	lg, _ := Collect(ctx, l, []Candidate{{URL: srv.URL + "/pdf", Kind: KindNotice, FoundBy: FoundByGiven}}, nil)
+	lg, _ := Collect(ctx, l, []Candidate{{URL: srv.URL + "/pdf", Kind: KindNotice, FoundBy: FoundByGiven}}, nil, 0)
 	if lg.Pages[0].Error != "not an HTML page (application/pdf)" {
 		t.Errorf("pdf page: %+v", lg.Pages[0])
 	}
@@ -277,8 +277,17 @@ func TestCollectWaveNotNeeded(t *testing.T) {
 	lg, _ := Collect(context.Background(), l, []Candidate{
 		{URL: site + "/mentions-legales", Kind: KindNotice, FoundBy: FoundByPath},
 		{URL: site + "/legal-notice", Kind: KindNotice, FoundBy: FoundByPath},
-	}, nil)
+	}, nil, 0)
 	if len(lg.Pages) != 2 || lg.Pages[0].Error != "" || !strings.HasPrefix(lg.Pages[1].Error, "not needed") || lg.Pages[1].Text != "" {
 		t.Errorf("pages %+v", lg.Pages)
+	}
+	// One at a time, the second is not even loaded.
+	l.asked = nil
+	lg, _ = Collect(context.Background(), l, []Candidate{
+		{URL: site + "/mentions-legales", Kind: KindNotice, FoundBy: FoundByPath},
+		{URL: site + "/legal-notice", Kind: KindNotice, FoundBy: FoundByPath},
+	}, nil, 1)
+	if len(lg.Pages) != 1 || len(l.asked) != 1 {
+		t.Errorf("one at a time: pages %+v, asked %v", lg.Pages, l.asked)
 	}
 }

@@ -84,7 +84,7 @@ func scanLab(t *testing.T, site string) (*evidence.Legal, []File) {
 		t.Fatal(err)
 	}
 	cands := Merge(Discover(home.FinalURL, home.HTML, 0), CommonPaths(home.FinalURL))
-	return Collect(context.Background(), l, cands, entities.Default())
+	return Collect(context.Background(), l, cands, entities.Default(), 0)
 }
 
 func keptPages(lg *evidence.Legal) map[string]evidence.LegalPage {
@@ -186,7 +186,7 @@ func TestLabClean(t *testing.T) {
 func TestLabNoHoster(t *testing.T) {
 	srv := serveLab(t, "nohoster")
 	cands := Given([]string{srv.URL + "/mentions-legales", srv.URL + "/de/impressum"})
-	lg, _ := Collect(context.Background(), HTTPLoader{Client: srv.Client()}, cands, entities.Default())
+	lg, _ := Collect(context.Background(), HTTPLoader{Client: srv.Client()}, cands, entities.Default(), 0)
 	if n := len(keptPages(lg)); n != 2 {
 		t.Fatalf("%d pages kept: %+v", n, lg.Pages)
 	}
