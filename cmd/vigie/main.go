@@ -95,6 +95,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newCheckCmd(stdout, stderr),
 		newMailCmd(stdout, stderr),
 		newDemoCmd(stdout, stderr),
+		newServeCmd(stderr),
 		newDiffCmd(stdout, stderr),
 		newVerifyCmd(stdout, stderr),
 		newKeygenCmd(stdout),
