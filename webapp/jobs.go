@@ -63,9 +63,9 @@ type record struct {
 	// Client is the key of the client that asked for it (rate limits).
 	Client string `json:"-"`
 	// The report's verdict, once done.
-	Findings     int    `json:"findings"`
-	MaxSeverity  string `json:"max_severity,omitempty"`
-	NotEvaluated int    `json:"not_evaluated,omitempty"`
+	Findings     int     `json:"findings"`
+	MaxSeverity  string  `json:"max_severity,omitempty"`
+	NotEvaluated int     `json:"not_evaluated,omitempty"`
 	Events       []event `json:"events,omitempty"`
 }
 
