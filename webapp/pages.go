@@ -166,7 +166,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig) || errors.Is(err, errMailTooBig):
-		again(http.StatusRequestEntityTooLarge, fmt.Sprintf(l.t("error.upload"), s.cfg.MaxUpload>>20), raw)
+		again(http.StatusRequestEntityTooLarge, fmt.Sprintf(l.t("error.upload"), s.cfg.MaxUpload>>10), raw)
 		return
 	case err != nil:
 		again(http.StatusBadRequest, fmt.Sprintf(l.t("error.form"), err), raw)

@@ -78,7 +78,7 @@ var uiText = map[string][2]string{
 	"error.rate":         {"Too many requests from your address: wait a few minutes.", "Trop de requêtes depuis votre adresse : patientez quelques minutes."},
 	"error.scans":        {"You have started several audits recently: wait a few minutes before the next.", "Vous avez lancé plusieurs audits récemment : patientez quelques minutes avant le suivant."},
 	"error.waiting":      {"Your previous audits are still waiting or running: wait for them to finish.", "Vos audits précédents attendent ou sont en cours : attendez qu'ils se terminent."},
-	"error.upload":       {"The mail file is too large (at most %d MiB).", "Le fichier du courriel est trop volumineux (%d Mio au plus)."},
+	"error.upload":       {"The mail file is too large (at most %d KiB).", "Le fichier du courriel est trop volumineux (%d Kio au plus)."},
 	"error.form":         {"The form could not be read: %s", "Le formulaire n'a pas pu être lu : %s"},
 	"error.target":       {"This address cannot be audited: %s", "Cette adresse ne peut pas être auditée : %s"},
 	"error.busy":         {"Too many audits are waiting: try again in a few minutes.", "Trop d'audits sont en attente : réessayez dans quelques minutes."},
