@@ -50,6 +50,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /scans/{id}/bundle.zip", s.zip)
 	mux.HandleFunc("GET /scans/{id}/files/{path...}", s.file)
 	static, _ := fs.Sub(staticFS, "static")
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
 	cop := http.NewCrossOriginProtection()
