@@ -99,4 +99,3 @@ func TestServeUsage(t *testing.T) {
 		}
 	}
 }
-
