@@ -41,7 +41,7 @@ test: browser
 # test`, it first makes sure Chromium is there (browser), then says which
 # report to open.
 demo: browser build
-	./$(BIN) demo --out $(DEMO_OUT)
+	$(BIN) demo --out $(DEMO_OUT)
 	@echo
 	@echo "Open the founding case's report in a browser:"
 	@echo "  file://$(DEMO_HTML)"
