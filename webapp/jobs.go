@@ -287,7 +287,7 @@ func (s *Server) run(ctx context.Context, j *job) {
 	set.Getenv = nil // the server's locale is not the visitor's: the form says, else the site
 	set.Lang, set.LangFrom = "", ""
 	if l, err := reports.ParseLang(r.Lang); err == nil && r.Lang != "" {
-		set.Lang, set.LangFrom = l, "the web form: "+string(l)
+		set.Lang, set.LangFrom = l, "vigie serve"
 	}
 	out, err := s.scan(ctx, opts, set, j.bundleDir())
 	if r.Mail {

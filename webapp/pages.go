@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigie-scan/vigie/reports"
 )
 
 //go:embed templates/pages.html
@@ -101,7 +103,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p page) 
 				if r.Findings == 0 {
 					return l.t("findings.none")
 				}
-				return fmt.Sprintf(l.t("findings"), r.Findings, r.MaxSeverity)
+				return fmt.Sprintf(l.t("findings"), r.Findings, reports.Lang(l).T("sev."+r.MaxSeverity))
 			},
 		})
 	}

@@ -219,7 +219,7 @@ func TestSubmitFollowDownload(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") != reportCSP || !bytes.Contains(report, []byte(`<html lang="fr">`)) {
 		t.Errorf("report.html: %d CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
 	}
-	if !bytes.Contains(report, []byte("comme demandé (the web form: fr)")) {
+	if !bytes.Contains(report, []byte("comme demandé (vigie serve)")) {
 		t.Error("the report does not say its language was asked in the form")
 	}
 
