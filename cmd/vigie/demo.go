@@ -23,7 +23,9 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: "Start vigie's loopback lab — a DNS server with the founding case's zone and more — and\n" +
 			"scan each of its sites as `vigie scan` does (browser visits included: Chromium is needed),\n" +
 			"writing one report bundle per site under --out, every format. Nothing leaves the machine.\n" +
-			"The last line names the founding case's report.html: open it in a browser.",
+			"The last line names the founding case's report.html: open it in a browser.\n\n" +
+			"Exit codes: 0 done (the demo never fails on findings); 3 the lab could not start or a\n" +
+			"bundle could not be written.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
