@@ -52,7 +52,14 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /scans/{id}/bundle.zip", s.zip)
 	mux.HandleFunc("GET /scans/{id}/files/{path...}", s.file)
 	static, _ := fs.Sub(staticFS, "static")
-	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	// No icon, and no error in the browser's console for want of one. The
+	// browser may ask for it with no initiator (during a download): no
+	// Cross-Origin-Resource-Policy, which would block that empty answer.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Del("Cross-Origin-Resource-Policy")
+		w.Header().Set("Cache-Control", "max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 
 	cop := http.NewCrossOriginProtection()

@@ -47,14 +47,30 @@ func TestScanHumanDefaults(t *testing.T) {
 		t.Error("report.html is not French or does not say why")
 	}
 
-	// --lang en wins over the site, and says so.
-	dir2 := filepath.Join(t.TempDir(), "b2")
-	_, stdout, _ = vigie(t, append([]string{"scan", "https://jeparticipe.ville-exemple.fr/", "--out", dir2, "--lang", "en", "--format", "json"}, labArgs(lab)...)...)
-	if r := readReport(t, dir2); r.Language == nil || r.Language.Lang != reports.English || r.Language.From != "--lang en" {
+}
+
+// TestSummaryAskedLanguageNoHTML: with --lang and --format json, the
+// report's language is the one asked, and the summary names no HTML file
+// (on the founding case scanned once for the package's tests).
+func TestSummaryAskedLanguageNoHTML(t *testing.T) {
+	res := labScan(t)
+	g, err := newGate("", "none", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&reportFlags{lang: "en"}).apply(g); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "b")
+	var stdout strings.Builder
+	if err := g.write(&stdout, dir, res); err != nil {
+		t.Fatal(err)
+	}
+	if r := readReport(t, dir); r.Language == nil || r.Language.Lang != reports.English || r.Language.From != "--lang en" {
 		t.Errorf("--lang en: language %+v", r.Language)
 	}
-	if strings.Contains(stdout, "HTML report:") {
-		t.Errorf("--format json names an HTML report:\n%s", stdout)
+	if strings.Contains(stdout.String(), "HTML report:") || strings.Contains(stdout.String(), "Report language:") {
+		t.Errorf("--format json names an HTML report or its language:\n%s", stdout.String())
 	}
 }
 
