@@ -7,6 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 20s
 DEMO_OUT  ?= demo-report
+DEMO_HTML := $(abspath $(DEMO_OUT))/founding/report.html
 
 .PHONY: all build test demo bench lint fuzz browser clean
 
@@ -36,8 +37,14 @@ test: browser
 	$(GO) vet ./...
 	$(GO) test -race -timeout 9m ./...
 
-demo: build
-	./$(BIN) demo --out $(DEMO_OUT)
+# demo scans the lab's sites (offline) with the browser visits: like `make
+# test`, it first makes sure Chromium is there (browser), then says which
+# report to open.
+demo: browser build
+	$(BIN) demo --out $(DEMO_OUT)
+	@echo
+	@echo "Open the founding case's report in a browser:"
+	@echo "  file://$(DEMO_HTML)"
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -37,20 +37,101 @@ func ParseLang(s string) (Lang, error) {
 
 // LangFromEnv picks the language from the environment as the C library
 // does — LC_ALL, then LC_MESSAGES, then LANG — and falls back to English.
-// getenv is os.Getenv outside tests.
+// getenv is os.Getenv outside tests. ChooseLang applies the whole rule.
 func LangFromEnv(getenv func(string) string) Lang {
+	if l, _, ok := localeLang(getenv); ok {
+		return l
+	}
+	return English
+}
+
+// localeLang reads the locale as the C library does: the first of LC_ALL,
+// LC_MESSAGES and LANG that is set decides. It returns the language when
+// that locale is French or English, and what was read ("LANG=fr_FR.UTF-8")
+// either way ("" when none is set).
+func localeLang(getenv func(string) string) (Lang, string, bool) {
+	if getenv == nil {
+		return "", "", false
+	}
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		s := getenv(v)
 		if s == "" {
 			continue
 		}
+		from := v + "=" + clip(s, 64)
 		l, err := ParseLang(s)
-		if err != nil {
-			return English // a set but unsupported locale (de_DE, C) means English
-		}
-		return l
+		return l, from, err == nil // C, POSIX, de_DE: neither French nor English
 	}
-	return English
+	return "", "", false
+}
+
+// LangRule names the rule that chose a report's language.
+type LangRule string
+
+// The rules, in the order ChooseLang tries them.
+const (
+	// LangAsked: the user asked for it (--lang, the web form).
+	LangAsked LangRule = "asked"
+	// LangLocale: the user's locale (LC_ALL, LC_MESSAGES, LANG) is French
+	// or English.
+	LangLocale LangRule = "locale"
+	// LangSite: the scanned page declares French (<html lang="fr…">).
+	LangSite LangRule = "site"
+	// LangDefault: nothing said French or English; English.
+	LangDefault LangRule = "default"
+)
+
+// LangChoice is the language of a bundle's human reports and the rule that
+// chose it, so that the report can say why it speaks the language it does.
+type LangChoice struct {
+	Lang Lang     `json:"lang"`
+	Rule LangRule `json:"rule"`
+	// From is what the rule read: "--lang fr", "LANG=fr_FR.UTF-8",
+	// `<html lang="fr-FR">`; empty for the default.
+	From string `json:"from,omitempty"`
+}
+
+// ChooseLang applies the report-language rule: the language asked for
+// (asked, with how it was asked in askedFrom), else the locale read through
+// getenv when it is French or English, else the site's own language
+// (siteLang, its <html lang>) when it is French, else English. getenv may
+// be nil (no locale), asked and siteLang empty.
+func ChooseLang(asked Lang, askedFrom string, getenv func(string) string, siteLang string) LangChoice {
+	if asked != "" {
+		return LangChoice{Lang: asked, Rule: LangAsked, From: askedFrom}
+	}
+	if l, from, ok := localeLang(getenv); ok {
+		return LangChoice{Lang: l, Rule: LangLocale, From: from}
+	}
+	if l, err := ParseLang(siteLang); err == nil && l == French {
+		return LangChoice{Lang: French, Rule: LangSite, From: `<html lang="` + clip(siteLang, 35) + `">`}
+	}
+	return LangChoice{Lang: English, Rule: LangDefault}
+}
+
+// SiteLang is the language the scanned page declares (<html lang>) in its
+// first visit, or "" when the browser did not load it or it declares none.
+func SiteLang(ev *evidence.Evidence) string {
+	if ev == nil || ev.Browser == nil {
+		return ""
+	}
+	for _, v := range ev.Browser.Visits {
+		if v.Lang != "" && v.Error == "" {
+			return v.Lang
+		}
+	}
+	return ""
+}
+
+// Describe says in l which language c is and why, for the report's "how
+// this scan was run" section.
+func (c LangChoice) Describe(l Lang) string {
+	name := l.T("lang." + string(c.Lang))
+	switch c.Rule {
+	case LangAsked, LangLocale, LangSite:
+		return l.Tf("lang.rule."+string(c.Rule), name, c.From)
+	}
+	return l.Tf("lang.rule.default", name)
 }
 
 // T returns the report text for key in l; a key without a translation is a
@@ -376,4 +457,13 @@ var messages = map[string]message{
 	"run.no-policy":   {"no policy file", "aucun fichier de politique"},
 	"run.bootstrap":   {"IANA bootstrap", "amorçage IANA"},
 	"run.registries":  {"the registries'", "ceux des registres"},
+	"run.lang":        {"Report language", "Langue du rapport"},
+
+	// Report language and the rule that chose it.
+	"lang.en":           {"English", "anglais"},
+	"lang.fr":           {"French", "français"},
+	"lang.rule.asked":   {"%s, as asked (%s)", "%s, comme demandé (%s)"},
+	"lang.rule.locale":  {"%s, from the locale (%s)", "%s, d'après la locale (%s)"},
+	"lang.rule.site":    {"%s, the site's own language (%s), the locale being neither French nor English", "%s, langue du site lui-même (%s), la locale n'étant ni française ni anglaise"},
+	"lang.rule.default": {"%s by default: neither the locale nor the site's page says French or English", "%s par défaut : ni la locale ni la page du site n'indiquent le français ou l'anglais"},
 }

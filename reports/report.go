@@ -33,6 +33,9 @@ type Report struct {
 	// was given (--baseline).
 	Baseline *Baseline        `json:"baseline,omitempty"`
 	Errors   []evidence.Error `json:"errors"`
+	// Language is the language of the bundle's HTML and Markdown reports and
+	// the rule that chose it, when the writer chose one (ChooseLang).
+	Language *LangChoice `json:"language,omitempty"`
 }
 
 // Tool names the program that wrote the report.

@@ -1304,6 +1304,9 @@ func (v *view) buildRun(ev *evidence.Evidence) {
 		}
 	}
 	add("run.tool", r.Tool.Name+" "+r.Tool.Version)
+	if c := r.Language; c != nil {
+		add("run.lang", c.Describe(l))
+	}
 	add("run.started", formatTime(r.StartedAt))
 	add("run.finished", formatTime(r.FinishedAt))
 	if !r.StartedAt.IsZero() && !r.FinishedAt.IsZero() {

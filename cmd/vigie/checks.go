@@ -58,7 +58,12 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "check REPORT.json",
 		Short: "Re-run the checks on a saved report's evidence, offline",
 		Long: "Re-run every check on the evidence saved in a report.json, for instance under a new policy.\n" +
-			"Nothing is fetched. With --out, a new bundle is written with the new results.",
+			"Nothing is fetched. With --out, a new bundle is written with the new results.\n\n" +
+			"Exit codes:\n" +
+			"  0  no finding at or above --fail-on\n" +
+			"  1  findings at or above --fail-on\n" +
+			"  2  usage error (unreadable report or policy, bad flag)\n" +
+			"  3  the new bundle could not be written",
 		Args: exactArgs(1, "one report.json"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			g, err := newGate(policy, failOn, formats)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vigie-scan/vigie/reports"
 	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/scantest"
 )
 
@@ -20,11 +21,15 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "demo",
 		Short: "Start the built-in lab and scan it (works offline)",
 		Long: "Start vigie's loopback lab — a DNS server with the founding case's zone and more — and\n" +
-			"scan each of its sites, writing one report bundle per site under --out.\n" +
-			"Nothing leaves the machine.",
+			"scan each of its sites as `vigie scan` does (browser visits included: Chromium is needed),\n" +
+			"writing one report bundle per site under --out, every format. Nothing leaves the machine.\n" +
+			"The last line names the founding case's report.html: open it in a browser.\n\n" +
+			"Exit codes: 0 done (the demo never fails on findings); 3 the lab could not start or a\n" +
+			"bundle could not be written.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			noBrowser := false
 			lab, err := scantest.Start(ctx)
 			if err != nil {
 				return unreachable(fmt.Errorf("start the lab: %w", err))
@@ -60,13 +65,31 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 				if err := g.write(stdout, filepath.Join(out, site.Name), res); err != nil {
 					return err
 				}
+				if site.Name == scantest.ScenarioFounding && !res.Evidence.Has(evidence.KindBrowser) {
+					noBrowser = true
+				}
 			}
-			fmt.Fprintf(stdout, "\nDemo reports written under %s/ (one bundle per site; start with %s)\n", out, filepath.Join(out, scantest.Sites()[0].Name, "report.json"))
+			if noBrowser {
+				fmt.Fprintln(stdout, "\nwarning: the browser did not run, so the consent, page and legal checks could not be evaluated.\n"+
+					"         Install Chromium (`make browser`, or on Debian/Ubuntu: sudo apt-get install chromium)\n"+
+					"         and run the demo again.")
+			}
+			fmt.Fprintf(stdout, "\nDemo reports written under %s/, one bundle per site. Start with the founding case:\n%s\n", out, founding(out))
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "vigie-demo", "`DIR` for the demo's report bundles")
 	return cmd
+}
+
+// founding is the founding case's HTML report in the demo's directory, as
+// an absolute path when it can be made one (to paste into a browser).
+func founding(out string) string {
+	p := filepath.Join(out, scantest.ScenarioFounding, reports.FileName("html"))
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // demoMails gives the lab mail analysed with each demo site.

@@ -1,48 +1,40 @@
 package main
 
 import (
-	"crypto/ed25519"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-scan/vigie/audit"
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/reports"
 	"github.com/vigie-scan/vigie/scanner"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
-// gate holds what decides a run's report and exit code: the policy, the
-// formats and language, the --fail-on threshold, the baseline and the
-// signing key.
+// gate holds what decides a run's report and exit code: the audit
+// settings (policy, formats, language, baseline, signing key) and the
+// --fail-on threshold.
 type gate struct {
-	policy  *checks.Policy
-	formats []string
-	lang    reports.Lang
+	audit.Settings
 	failOn  checks.Severity
 	failing bool // false for --fail-on none
 	report  *reports.Report
-
-	// baseline is the earlier report given with --baseline, if any: only
-	// findings whose fingerprint it lacks can fail the run.
-	baseline     *reports.Report
-	baselineFile string
-	// signKey signs the bundle's manifest (--sign-key).
-	signKey ed25519.PrivateKey
 }
 
 func newGate(policyFile, failOn, formats string) (*gate, error) {
-	g := &gate{policy: &checks.Policy{}, lang: reports.LangFromEnv(os.Getenv)}
+	g := &gate{Settings: audit.Settings{Version: toolVersion(), Policy: &checks.Policy{}, Getenv: os.Getenv}}
 	if policyFile != "" {
 		p, err := checks.LoadPolicy(policyFile)
 		if err != nil {
 			return nil, usage(err)
 		}
-		g.policy = p
+		g.Policy = p
 	}
 	var err error
 	if g.failOn, g.failing, err = parseFailOn(failOn); err != nil {
@@ -56,8 +48,8 @@ func newGate(policyFile, failOn, formats string) (*gate, error) {
 		if !contains(reports.Formats, f) {
 			return nil, usage(fmt.Errorf("--format: unknown format %q (supported: %s)", f, strings.Join(reports.Formats, ", ")))
 		}
-		if !contains(g.formats, f) {
-			g.formats = append(g.formats, f)
+		if !contains(g.Formats, f) {
+			g.Formats = append(g.Formats, f)
 		}
 	}
 	return g, nil
@@ -86,7 +78,7 @@ func (rf *reportFlags) apply(g *gate) error {
 		if err != nil {
 			return usage(fmt.Errorf("--lang: %w", err))
 		}
-		g.lang = l
+		g.Lang, g.LangFrom = l, "--lang "+rf.lang
 	}
 	if rf.baseline != "" {
 		f, err := os.Open(rf.baseline)
@@ -98,7 +90,7 @@ func (rf *reportFlags) apply(g *gate) error {
 		if err != nil {
 			return usage(fmt.Errorf("--baseline %s: %w", rf.baseline, err))
 		}
-		g.baseline, g.baselineFile = old, rf.baseline
+		g.Baseline, g.BaselineFile = old, rf.baseline
 	}
 	if rf.signKey != "" {
 		data, err := os.ReadFile(rf.signKey)
@@ -109,7 +101,7 @@ func (rf *reportFlags) apply(g *gate) error {
 		if err != nil {
 			return usage(fmt.Errorf("--sign-key %s: %w", rf.signKey, err))
 		}
-		g.signKey = key
+		g.SignKey = key
 	}
 	return nil
 }
@@ -117,36 +109,42 @@ func (rf *reportFlags) apply(g *gate) error {
 // write runs the checks on a scan's evidence, writes the bundle into dir and
 // the summary on stdout.
 func (g *gate) write(stdout io.Writer, dir string, res *scanner.Result) error {
-	arts := make([]reports.Artifact, len(res.Artifacts))
-	for i, a := range res.Artifacts {
-		arts[i] = reports.Artifact{Path: a.Path, Data: a.Data}
+	r, err := g.Bundle(dir, res)
+	if err != nil {
+		return unreachable(err)
 	}
-	return g.writeEvidence(stdout, dir, res.Evidence, res.Started, res.Finished, arts)
+	g.report = r
+	return g.summary(stdout, dir)
 }
 
 // writeEvidence runs the checks on ev and writes the bundle (when dir is
 // set) and the summary.
 func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence, started, finished time.Time, arts []reports.Artifact) error {
-	out := checks.Run(ev, g.policy, finished)
-	var p *checks.Policy
-	if g.policy != nil && !isZeroPolicy(g.policy) {
-		p = g.policy
-	}
-	g.report = reports.New(toolVersion(), ev, out, p, started, finished)
-	if g.baseline != nil {
-		g.report.SetBaseline(g.baselineFile, g.baseline)
-	}
+	g.report = g.Report(ev, started, finished)
 	if dir != "" {
-		o := reports.Options{Formats: g.formats, Lang: g.lang, SignKey: g.signKey}
-		if err := reports.Write(dir, g.report, o, arts); err != nil {
+		if err := g.Write(dir, g.report, arts); err != nil {
 			return unreachable(err)
 		}
 	}
+	return g.summary(stdout, dir)
+}
+
+// summary prints the report's summary on stdout; its last line names the
+// HTML report when one was written, the page a person opens first.
+func (g *gate) summary(stdout io.Writer, dir string) error {
 	if err := reports.WriteSummary(stdout, g.report, dir); err != nil {
 		return err
 	}
-	if g.baseline != nil && g.baseline.Target.Host != g.report.Target.Host {
-		fmt.Fprintf(stdout, "warning: the baseline %s is a report of %q, not %q: every finding is new\n", g.baselineFile, g.baseline.Target.Host, g.report.Target.Host)
+	if g.Baseline != nil && g.Baseline.Target.Host != g.report.Target.Host {
+		fmt.Fprintf(stdout, "warning: the baseline %s is a report of %q, not %q: every finding is new\n", g.BaselineFile, g.Baseline.Target.Host, g.report.Target.Host)
+	}
+	if dir != "" && (contains(g.Formats, "html") || contains(g.Formats, "md")) {
+		if c := g.report.Language; c != nil {
+			fmt.Fprintf(stdout, "Report language: %s\n", c.Describe(reports.English))
+		}
+	}
+	if dir != "" && contains(g.Formats, "html") {
+		fmt.Fprintf(stdout, "HTML report: %s\n", filepath.Join(dir, reports.FileName("html")))
 	}
 	return nil
 }
@@ -170,11 +168,6 @@ func (g *gate) verdict() error {
 		return errFindings
 	}
 	return nil
-}
-
-func isZeroPolicy(p *checks.Policy) bool {
-	return p.Organisation.Name == "" && len(p.Organisation.Domains) == 0 && len(p.Allowed.Countries) == 0 &&
-		len(p.Allowed.Processors) == 0 && len(p.Severity) == 0 && len(p.Ignore) == 0
 }
 
 func contains(list []string, s string) bool {

@@ -262,8 +262,8 @@ func TestReportFlagsUsage(t *testing.T) {
 		}
 	}
 	g, _ := newGate("", "high", "json")
-	if err := (&reportFlags{lang: "FR"}).apply(g); err != nil || g.lang != reports.French {
-		t.Errorf("--lang FR: %v %s", err, g.lang)
+	if err := (&reportFlags{lang: "FR"}).apply(g); err != nil || g.Lang != reports.French {
+		t.Errorf("--lang FR: %v %s", err, g.Lang)
 	}
 }
 
@@ -309,7 +309,7 @@ func TestLabReportsMatchSchemas(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g.policy = &checks.Policy{Ignore: []checks.Ignore{{Check: "dns.no-dnssec", Reason: "accepted", Expires: "2099-01-01"}}}
+			g.Policy = &checks.Policy{Ignore: []checks.Ignore{{Check: "dns.no-dnssec", Reason: "accepted", Expires: "2099-01-01"}}}
 			dir := t.TempDir()
 			var out bytes.Buffer
 			if err := g.write(&out, dir, res); err != nil {

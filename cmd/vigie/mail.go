@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-scan/vigie/audit"
 	"github.com/vigie-scan/vigie/scanner"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
@@ -30,12 +31,15 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			"relayed them (Received chain, DKIM, Authentication-Results, email service providers),\n" +
 			"who owns the relays, who tracks clicks and opens, whether the sender is who the display\n" +
 			"name claims, and whether identity and participation code travel together. Run the mail\n" +
-			"checks and write a report bundle, as scan does.\n\n" +
+			"checks and write a report bundle, as scan does (report.json and report.html by default).\n\n" +
 			"Recipient names and addresses, codes, tokens and unique ids are redacted in the reports\n" +
 			"unless --no-redact is given. The organisation is the policy's (organisation.domains) or,\n" +
 			"without one, the one the From display name names.\n\n" +
-			"Exit codes: 0 done and nothing at or above --fail-on; 1 findings at or above it;\n" +
-			"2 usage or configuration error; 3 no message could be read (a report is still written).",
+			"Exit codes:\n" +
+			"  0  done, no finding at or above --fail-on\n" +
+			"  1  findings at or above --fail-on\n" +
+			"  2  usage or configuration error (bad flag, policy, unreadable file)\n" +
+			"  3  incomplete: no message could be read (a report is still written, with the errors)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usage(errors.New("want one or more .eml or mbox files"))
@@ -54,7 +58,7 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 				Mails:      args,
 				NoRedact:   fl.noRedact,
 				Timeout:    fl.timeout,
-				OrgDomains: gate.policy.Organisation.Domains,
+				OrgDomains: gate.Policy.Organisation.Domains,
 				Progress:   progressTo(stderr),
 			}
 			fl.net.apply(&opts)
@@ -64,7 +68,7 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			out := fl.out
 			if out == "" {
-				out = defaultOutDir("mail", res.Started)
+				out = audit.DefaultDir("mail", res.Started)
 			}
 			if err := gate.write(stdout, out, res); err != nil {
 				return err
@@ -78,7 +82,7 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&fl.out, "out", "", "report bundle `DIR` (default ./vigie-mail-<UTC time>)")
 	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json", "report `FORMATS`, comma-separated (report.json is always written)")
+	f.StringVar(&fl.formats, "format", "json,html", "report `FORMATS`, comma-separated: json, html, md, sarif, junit (report.json is always written)")
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole analysis")
 	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")

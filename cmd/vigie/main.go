@@ -80,7 +80,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Who really hosts a site, what it does to visitors, and what it declares",
 		Long: "vigie scans a web site — typically a public consultation portal — and reports, with evidence,\n" +
 			"who operates it (CNAME chain, networks, owners and countries), what it does to a visitor,\n" +
-			"what it declares, and where saying and doing differ.",
+			"what it declares, and where saying and doing differ.\n\n" +
+			"Start with `vigie scan URL` (it writes report.html and names it on its last line), or\n" +
+			"`vigie serve` and open the page it prints, to audit sites from a browser.",
 		SilenceUsage:       true,
 		SilenceErrors:      true,
 		DisableSuggestions: true, // errors stay on one line
@@ -95,6 +97,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newCheckCmd(stdout, stderr),
 		newMailCmd(stdout, stderr),
 		newDemoCmd(stdout, stderr),
+		newServeCmd(stderr),
 		newDiffCmd(stdout, stderr),
 		newVerifyCmd(stdout, stderr),
 		newKeygenCmd(stdout),

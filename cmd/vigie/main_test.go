@@ -230,6 +230,7 @@ func TestDemo(t *testing.T) {
 	if res == nil || len(res.Chain) == 0 || !strings.Contains(findingIDs(r), "hosting.third-party-cname") {
 		t.Errorf("demo founding case lacks its chain or finding: %+v %s", res, findingIDs(r))
 	}
+	demoFoundingLine(t, stdout, dir)
 }
 
 func TestScanBundleKeepsRawAnswers(t *testing.T) {

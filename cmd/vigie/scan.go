@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigie-scan/vigie/audit"
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner"
 )
@@ -66,11 +67,30 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	var fl scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan URL",
-		Short: "Scan a site and write a report bundle",
-		Long: "Scan a site: resolve its name through the CNAME chain, look up its zone's records,\n" +
-			"run every check and write a report bundle (report.json and MANIFEST.sha256).\n\n" +
-			"Exit codes: 0 done and nothing at or above --fail-on; 1 findings at or above it;\n" +
-			"2 usage or configuration error; 3 the target could not be scanned (a report is still written).",
+		Short: "Audit a site and write a report bundle (HTML report included)",
+		Long: "Audit a site the way a visitor meets it, and write the evidence as a report bundle.\n\n" +
+			"vigie resolves the site's name through its CNAME chain and finds who operates every\n" +
+			"network and domain involved (RDAP, whois, known organisations, countries). It loads the\n" +
+			"page in headless Chromium through its own recording proxy in three fresh browsers —\n" +
+			"before any consent, after clicking \"reject\", after clicking \"accept\" (--consent all,\n" +
+			"the default; --consent none makes only the first visit) — and records every request,\n" +
+			"cookie, storage item, the consent banner and screenshots. It reads the legal notice and\n" +
+			"the privacy and cookie pages (found on the site, or given with --legal) for the hoster,\n" +
+			"publisher and processors they declare; analyses the mails the site sent (--mail); and\n" +
+			"recognises consultation platforms (LimeSurvey, Decidim …) and how their forms stop\n" +
+			"repeat answers. Then it runs every check (`vigie checks`) and writes the bundle:\n" +
+			"report.json and report.html by default (--format adds md, sarif, junit), the HAR files,\n" +
+			"screenshots, the raw RDAP/whois answers and MANIFEST.sha256. The summary's last line\n" +
+			"names report.html: open it in a browser.\n\n" +
+			"The HTML and Markdown reports are written in the language given with --lang; else in\n" +
+			"the locale's (LC_ALL, LC_MESSAGES, LANG) when it is French or English; else in French\n" +
+			"when the site's page says so (<html lang=\"fr\">); else in English. The report says which.\n\n" +
+			"Exit codes:\n" +
+			"  0  scan done, no finding at or above --fail-on\n" +
+			"  1  scan done, findings at or above --fail-on\n" +
+			"  2  usage or configuration error, found before scanning (bad flag, policy, URL)\n" +
+			"  3  incomplete: the target page never loaded, the browser never started, or the scan\n" +
+			"     was interrupted (a report is still written, with the errors)",
 		Args: exactArgs(1, "one URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			gate, err := newGate(fl.policy, fl.failOn, fl.formats)
@@ -88,22 +108,20 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 				Consent:    fl.consent,
 				NoRedact:   fl.noRedact,
 				Timeout:    fl.timeout,
-				OrgDomains: gate.policy.Organisation.Domains,
+				OrgDomains: gate.Policy.Organisation.Domains,
 				Progress:   progressTo(stderr),
 			}
 			fl.net.apply(&opts)
 			if labHook != nil {
 				labHook(&opts)
 			}
-			res, err := scanner.Scan(cmd.Context(), opts)
+			o, err := audit.Scan(cmd.Context(), opts, gate.Settings, fl.out)
 			if err != nil {
 				return scanFailed(err)
 			}
-			out := fl.out
-			if out == "" {
-				out = defaultOutDir(res.Evidence.Target.Host, res.Started)
-			}
-			if err := gate.write(stdout, out, res); err != nil {
+			res, out := o.Result, o.Dir
+			gate.report = o.Report
+			if err := gate.summary(stdout, out); err != nil {
 				return err
 			}
 			if res.TargetUnreachable() {
@@ -115,13 +133,13 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&fl.out, "out", "", "report bundle `DIR` (default ./vigie-<host>-<UTC time>)")
 	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json", "report `FORMATS`, comma-separated: json, html, md, sarif, junit (report.json is always written)")
+	f.StringVar(&fl.formats, "format", "json,html", "report `FORMATS`, comma-separated: json, html, md, sarif, junit (report.json is always written)")
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole scan")
 	f.StringArrayVar(&fl.mails, "mail", nil, "a mail the site sent (.eml or mbox `FILE`) to analyse with the site (repeatable)")
 	f.StringArrayVar(&fl.legal, "legal", nil, "legal-notice or policy page `URL` to read instead of discovering them (repeatable)")
 	f.IntVar(&fl.pages, "pages", 0, "also visit `N` first-party links, without interaction")
-	f.StringVar(&fl.consent, "consent", "all", "consent states to visit: all (before consent, after reject, after accept) or none")
+	f.StringVar(&fl.consent, "consent", "all", "consent states to visit: all (before consent, after reject, after accept, each in a fresh browser) or none (before consent only)")
 	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")
 	fl.net.register(cmd)
 	fl.report.register(cmd)
@@ -146,17 +164,6 @@ var labHook func(*scanner.Options)
 // progressTo prints progress lines on w (stderr).
 func progressTo(w io.Writer) func(stage, msg string) {
 	return func(stage, msg string) { fmt.Fprintf(w, "vigie: %-6s %s\n", stage, msg) }
-}
-
-// defaultOutDir is ./vigie-<host>-<UTC time>.
-func defaultOutDir(host string, t time.Time) string {
-	safe := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
-			return r
-		}
-		return '_'
-	}, host)
-	return fmt.Sprintf("vigie-%s-%s", safe, t.UTC().Format("20060102T150405Z"))
 }
 
 // parseFailOn reads --fail-on; "none" never fails.

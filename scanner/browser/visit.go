@@ -145,6 +145,7 @@ func (v *visit) run(ctx context.Context) error {
 		return err
 	}
 	v.shot("load")
+	v.res.Visit.Lang = v.lang()
 	if v.spec.Capture {
 		v.res.Page = v.page()
 	}
@@ -499,6 +500,26 @@ func (v *visit) tcf() bool {
 	var ok bool
 	_ = v.eval(0, `typeof window.__tcfapi === "function"`, &ok)
 	return ok
+}
+
+// maxLang bounds the page's declared language (BCP 47 tags rarely exceed 35).
+const maxLang = 35
+
+// lang returns the language the page declares, its <html lang>, read in an
+// isolated world (the page's scripts cannot fake the DOM's getter there),
+// trimmed and bounded.
+func (v *visit) lang() string {
+	frames := v.frames()
+	if len(frames) == 0 {
+		return ""
+	}
+	id, err := v.world(frames[0].ID)
+	if err != nil {
+		return ""
+	}
+	var s string
+	_ = v.eval(id, `String(document.documentElement ? document.documentElement.lang : "").slice(0, 64)`, &s)
+	return strings.ToValidUTF8(truncate(strings.TrimSpace(s), maxLang), "")
 }
 
 // links returns the page's link targets in document order.

@@ -15,7 +15,8 @@ import (
 // The recording site: a portal redirecting / to /home, loading a tracker
 // script that writes _ga with document.cookie and sends a pixel, a
 // cross-site tracker iframe whose response sets a third-party cookie and
-// which fetches from script, local storage and IndexedDB, HSTS.
+// which fetches from script, local storage and IndexedDB, HSTS, and an
+// <html lang> whose DOM getter the page overrides.
 func recordingSite(w *world) {
 	w.handle("portal.rec.test", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -25,7 +26,8 @@ func recordingSite(w *world) {
 			rw.Header().Set("Strict-Transport-Security", "max-age=31536000")
 			rw.Header().Set("Content-Type", "text/html")
 			http.SetCookie(rw, &http.Cookie{Name: "session", Value: "abc", Path: "/", HttpOnly: true, Secure: true})
-			io.WriteString(rw, `<html><head><title>Portail</title><script src="https://stats.tracker.test/t.js"></script></head>
+			io.WriteString(rw, `<html lang=" fr-FR "><head><title>Portail</title><script src="https://stats.tracker.test/t.js"></script>
+<script>Object.defineProperty(HTMLElement.prototype, "lang", {get() { return "xx" }})</script></head>
 <body><h1>Consultation</h1><a href="/a">A</a><a href="https://portal.rec.test/b#x">B</a><a href="https://elsewhere.test/">X</a><a href="/doc.pdf">PDF</a>
 <iframe src="https://frame.tracker.test/frame"></iframe>
 <script>localStorage.setItem("visited", "yes"); indexedDB.open("portal-db");</script></body></html>`)
@@ -71,6 +73,10 @@ func TestVisitRecords(t *testing.T) {
 	}
 	if v.HSTS != "max-age=31536000" {
 		t.Errorf("HSTS %q", v.HSTS)
+	}
+	// The page's own getter override does not reach vigie's isolated world.
+	if v.Lang != "fr-FR" {
+		t.Errorf("lang %q, want the page's <html lang> trimmed, fr-FR", v.Lang)
 	}
 
 	req := func(url string) *evidence.Request {

@@ -82,6 +82,10 @@ type Visit struct {
 	HTTPSRedirect *bool `json:"https_redirect,omitempty"`
 	// HSTS is the Strict-Transport-Security header of the final document.
 	HSTS string `json:"hsts,omitempty"`
+	// Lang is the language the page declares for itself, its <html lang>
+	// attribute (trimmed, at most 35 bytes): the report may be written in
+	// the site's own language when the user's locale does not say.
+	Lang string `json:"lang,omitempty"`
 	// Requests lists every request the page made, in order.
 	Requests []Request `json:"requests,omitempty"`
 	// Cookies lists every cookie in the context at the end of the visit.
