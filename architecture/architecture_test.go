@@ -3,7 +3,10 @@ package architecture
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,6 +25,7 @@ type pkg struct {
 // listPackages lists the module's packages with their imports.
 func listPackages(t *testing.T) []pkg {
 	t.Helper()
+	readSources(t)
 	cmd := exec.Command("go", "list", "-json", "github.com/vigie-scan/vigie/...")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -159,5 +163,28 @@ func TestRulesCatch(t *testing.T) {
 		if !r.from(c[0]) || r.allowed(c[1]) {
 			t.Errorf("rule %q lets %s import %s", r.name, c[0], c[1])
 		}
+	}
+}
+
+// readSources reads every Go file of the module, so that the test's cached
+// result is dropped when an import changes (go test caches a test by the
+// files it opens, and go list runs in another process).
+func readSources(t *testing.T) {
+	t.Helper()
+	root := filepath.Join("..")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+			_, err = os.ReadFile(path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
