@@ -16,6 +16,7 @@ import (
 	"fmt"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // Check is one rule vigie applies to the evidence.
@@ -50,7 +51,7 @@ type Pass struct {
 // target's registrable domain or one of the policy's organisation domains
 // (or a subdomain of one).
 func (p *Pass) IsFirstParty(host string) bool {
-	return hostInDomains(host, p.firstPartyDomains())
+	return names.InDomains(host, p.firstPartyDomains())
 }
 
 // Finding is one problem (or, at Info severity, one inventory item) found by a check.

@@ -10,18 +10,6 @@ import (
 	"github.com/vigie-scan/vigie/scanner/names"
 )
 
-// LegalChecks compare what the site's legal notice and privacy and cookie
-// pages declare with what vigie observed: whether a notice exists, whether
-// it names the hoster as LCEN art. 6-III requires, whether that hoster is
-// among the observed operators, and whether every observed processor is
-// named somewhere.
-var LegalChecks = []*Check{
-	legalNoticeMissing,
-	legalHosterMissing,
-	legalHosterMismatch,
-	legalProcessorUndeclared,
-}
-
 var legalNoticeMissing = &Check{
 	ID:       "legal.notice-missing",
 	Title:    "No legal notice was found",
