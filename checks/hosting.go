@@ -134,7 +134,11 @@ var hostingOperatorOutsideEEA = &Check{
 			}
 			seen[orgID] = true
 			o := organisation(ev, orgID)
-			if o == nil || o.Country == "" || o.Bloc == evidence.BlocEU || o.Bloc == evidence.BlocEEA || p.Policy.AllowsCountry(o.Country, o.Bloc) {
+			if o == nil {
+				continue
+			}
+			j, known := p.Facts().Jurisdiction(o.ID)
+			if !known || j.InEEA() || p.Policy.AllowsCountry(j.Country, j.Bloc) {
 				continue
 			}
 			refs, addrs := operatorEvidence(ev, h)
@@ -144,11 +148,25 @@ var hostingOperatorOutsideEEA = &Check{
 				summary = fmt.Sprintf("The page contacts %s, run by %s, registered in %s, outside the EU/EEA: the visitor's data goes there.",
 					h.Name, orgText(o), o.Country)
 			}
-			if o.Note != "" {
-				summary += " Note: " + o.Note + "."
+			if note := orgNote(o, j); note != "" {
+				summary += " Note: " + note + "."
 			}
 			out = append(out, Finding{Subject: o.ID, Summary: summary, Evidence: append(refs, o.ID)})
 		}
 		return out, nil
 	},
+}
+
+// orgNote joins what the evidence notes about an organisation (an anycast
+// CDN) and what its country means for transfers. Evidence saved before the
+// transfer note became a judgment may carry it already: it is said once.
+func orgNote(o *evidence.Organisation, j Jurisdiction) string {
+	var notes []string
+	if o.Note != "" {
+		notes = append(notes, o.Note)
+	}
+	if j.Note != "" && !strings.Contains(o.Note, j.Note) {
+		notes = append(notes, j.Note)
+	}
+	return strings.Join(notes, "; ")
 }

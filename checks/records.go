@@ -12,13 +12,7 @@ import (
 // for findings' summaries: lookups every check shares, no judgment.
 
 // firstPartyDomains lists the domains counted as the organisation's.
-func (p *Pass) firstPartyDomains() []string {
-	ds := []string{p.Evidence.Target.RegistrableDomain}
-	if p.Policy != nil {
-		ds = append(ds, p.Policy.Organisation.Domains...)
-	}
-	return ds
-}
+func (p *Pass) firstPartyDomains() []string { return p.Facts().FirstPartyDomains }
 
 // chainOperator returns the ID of the organisation operating the
 // addresses a resolution ends at, from the host records of its names.

@@ -8,9 +8,8 @@ import (
 )
 
 // outdatedPlatformSeverity is the severity a survey.platform finding asks
-// for when the platform's version is past its support. The framework
-// applies the check's severity to every finding today (see RunChecks), so
-// this takes effect only once a finding may raise its own severity.
+// for when the platform's version is past its support (RunChecks lets a
+// finding raise its check's severity unless the policy set it).
 const outdatedPlatformSeverity = Medium
 
 var surveyPlatform = &Check{
@@ -46,12 +45,13 @@ var surveyPlatform = &Check{
 			}
 			summary := fmt.Sprintf("%s runs %s (recognised by %s).", name, pl.URL, signalNames(pl.Signals))
 			f := Finding{Subject: pl.Name, Evidence: []string{pl.ID}, Severity: Info}
+			sup, judged := p.Facts().Support(pl.ID)
 			switch {
-			case pl.Outdated:
-				summary += fmt.Sprintf(" This version is past its support and no longer receives security fixes (%s).", pl.Support)
+			case judged && sup.Outdated():
+				summary += fmt.Sprintf(" This version is past its support and no longer receives security fixes (%s).", sup.Text())
 				f.Severity = outdatedPlatformSeverity
-			case pl.Support != "":
-				summary += fmt.Sprintf(" This version is supported (%s).", pl.Support)
+			case judged:
+				summary += fmt.Sprintf(" This version is supported (%s).", sup.Text())
 			case pl.Version == "":
 				summary += " The page does not expose its version, so whether it is still supported is not known."
 			default:

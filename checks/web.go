@@ -9,46 +9,6 @@ import (
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
-// thirdPartyHost is one third-party host the page contacted.
-type thirdPartyHost struct {
-	name     string
-	requests []string // request IDs, bounded
-	visits   []string
-	before   bool // contacted before any choice (initial visit)
-	types    []string
-}
-
-// thirdParties lists the third-party hosts contacted in every visit, in
-// order of first contact.
-func (p *Pass) thirdParties() []*thirdPartyHost {
-	var out []*thirdPartyHost
-	idx := map[string]*thirdPartyHost{}
-	for _, v := range p.Evidence.Browser.Visits {
-		for _, r := range v.Requests {
-			if r.Host == "" || p.IsFirstParty(r.Host) {
-				continue
-			}
-			h := idx[r.Host]
-			if h == nil {
-				h = &thirdPartyHost{name: r.Host}
-				idx[r.Host] = h
-				out = append(out, h)
-			}
-			if len(h.requests) < 20 {
-				h.requests = append(h.requests, r.ID)
-			}
-			if !slices.Contains(h.visits, v.ID) {
-				h.visits = append(h.visits, v.ID)
-			}
-			if r.Type != "" && !slices.Contains(h.types, r.Type) {
-				h.types = append(h.types, r.Type)
-			}
-			h.before = h.before || v.State == evidence.StateInitial
-		}
-	}
-	return out
-}
-
 var webThirdPartyRequests = &Check{
 	ID:       "web.third-party-requests",
 	Title:    "Third parties the page contacts",
@@ -65,10 +25,10 @@ var webThirdPartyRequests = &Check{
 	Needs: []evidence.Kind{evidence.KindBrowser},
 	Run: func(p *Pass) ([]Finding, error) {
 		var out []Finding
-		for _, h := range p.thirdParties() {
-			refs := append([]string{}, h.requests...)
+		for _, h := range p.Facts().ThirdParties {
+			refs := slices.Clone(h.RequestIDs)
 			who := "owner unknown"
-			if hr := host(p.Evidence, h.name); hr != nil {
+			if hr := host(p.Evidence, h.Host); hr != nil {
 				refs = append(refs, hr.ID)
 				if o := organisation(p.Evidence, hr.DomainOwner); o != nil {
 					who = "owned by " + orgText(o)
@@ -83,12 +43,16 @@ var webThirdPartyRequests = &Check{
 				}
 			}
 			when := "after a choice only"
-			if h.before {
+			if h.BeforeConsent {
 				when = "before any choice"
 			}
-			out = append(out, Finding{Subject: h.name, Evidence: refs, Summary: fmt.Sprintf(
+			var visits []string
+			for _, vc := range h.Visits {
+				visits = append(visits, vc.Visit)
+			}
+			out = append(out, Finding{Subject: h.Host, Evidence: refs, Summary: fmt.Sprintf(
 				"The page contacts %s (%s), %s; %d request(s) of type %s, in %s.",
-				h.name, who, when, len(h.requests), strings.Join(h.types, ", "), strings.Join(h.visits, ", "))})
+				h.Host, who, when, h.Requests, strings.Join(h.Types, ", "), strings.Join(visits, ", "))})
 		}
 		return out, nil
 	},
@@ -105,8 +69,8 @@ func (p *Pass) orgFindings(category, what string) []Finding {
 	}
 	var order []string
 	groups := map[string]*group{}
-	for _, h := range p.thirdParties() {
-		hr := host(p.Evidence, h.name)
+	for _, h := range p.Facts().ThirdParties {
+		hr := host(p.Evidence, h.Host)
 		if hr == nil {
 			continue
 		}
@@ -120,10 +84,10 @@ func (p *Pass) orgFindings(category, what string) []Finding {
 			groups[o.ID] = g
 			order = append(order, o.ID)
 		}
-		g.hosts = append(g.hosts, h.name)
+		g.hosts = append(g.hosts, h.Host)
 		g.refs = append(g.refs, hr.ID)
-		g.refs = append(g.refs, h.requests...)
-		g.before = g.before || h.before
+		g.refs = append(g.refs, h.RequestIDs...)
+		g.before = g.before || h.BeforeConsent
 	}
 	var out []Finding
 	for _, id := range order {

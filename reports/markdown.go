@@ -253,6 +253,9 @@ func WriteMarkdown(w io.Writer, r *Report, l Lang) error {
 		if o.Named != "" {
 			line += " — " + md(o.Named)
 		}
+		if o.Quote != "" {
+			line += ": “" + md(o.Quote) + "” (" + md(o.QuoteRef.ID) + ")"
+		}
 		p("- %s\n", line)
 	}
 	p("\n")

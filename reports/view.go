@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // view is what the HTML and Markdown reports show, computed once from a
@@ -56,6 +57,8 @@ type view struct {
 	index  map[string]any
 	linked map[string]bool
 	files  map[string][]byte
+	// facts are the checks' conclusions the sections show (never nil).
+	facts *checks.Facts
 }
 
 // section says whether a section's evidence was collected.
@@ -132,7 +135,10 @@ const maxRows = 200
 const maxText = 500
 
 func newView(r *Report, l Lang, files map[string][]byte) *view {
-	v := &view{L: l, R: r, linked: map[string]bool{}, files: files, Target: targetName(r), Scanned: formatTime(r.StartedAt)}
+	v := &view{L: l, R: r, linked: map[string]bool{}, files: files, Target: targetName(r), Scanned: formatTime(r.StartedAt), facts: r.Facts}
+	if v.facts == nil {
+		v.facts = &checks.Facts{}
+	}
 	ev := r.Evidence
 	if ev == nil {
 		ev = &evidence.Evidence{}
@@ -409,7 +415,10 @@ func (v *view) orgView(o *evidence.Organisation) orgView {
 	if o == nil {
 		return orgView{}
 	}
-	ov := orgView{Ref: v.ref(o.ID), Name: text(o.Name), Country: o.Country, Bloc: o.Bloc, Category: strings.Join(o.Categories, ", ")}
+	ov := orgView{Ref: v.ref(o.ID), Name: text(o.Name), Country: o.Country, Category: strings.Join(o.Categories, ", ")}
+	if j, ok := v.facts.Jurisdiction(o.ID); ok {
+		ov.Bloc = j.Bloc
+	}
 	if o.LegalEntity != "" && o.LegalEntity != o.Name {
 		ov.Legal = text(o.LegalEntity)
 	}
@@ -434,21 +443,9 @@ func (o orgView) Label() string {
 	return o.Name + " (" + strings.Join(parts, ", ") + ")"
 }
 
-// firstParty reports whether host belongs to the organisation: the
-// target's registrable domain or the policy's organisation domains.
-func (v *view) firstParty(host string) bool {
-	domains := []string{v.R.Target.RegistrableDomain}
-	if v.R.Policy != nil {
-		domains = append(domains, v.R.Policy.Organisation.Domains...)
-	}
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	for _, d := range domains {
-		if d != "" && (host == d || strings.HasSuffix(host, "."+d)) {
-			return true
-		}
-	}
-	return false
-}
+// firstParty reports whether host belongs to the organisation, as the
+// checks decided it.
+func (v *view) firstParty(host string) bool { return v.facts.IsFirstParty(host) }
 
 // ---- operators ----
 
@@ -587,80 +584,32 @@ type thirdPartyRow struct {
 	Requests  int
 }
 
-// stateOrder ranks visits: what happened without interaction comes first.
-func stateOrder(s string) int {
-	switch s {
-	case evidence.StateInitial:
-		return 0
-	case evidence.StateReject:
-		return 1
-	case evidence.StateAccept:
-		return 2
-	}
-	return 3
-}
-
 func (v *view) buildThirdParties(ev *evidence.Evidence) {
 	tp := &v.ThirdParties
 	tp.Collected, tp.Missing = ev.Has(evidence.KindBrowser) && ev.Browser != nil, v.L.Kind(evidence.KindBrowser)
 	if !tp.Collected {
 		return
 	}
-	type seen struct {
-		state, phase string
-		n            int
-	}
-	hosts := map[string]*seen{}
-	var order []string
-	for _, vis := range ev.Browser.Visits {
-		for _, rq := range vis.Requests {
-			if rq.Host == "" || v.firstParty(rq.Host) {
-				continue
-			}
-			s := hosts[rq.Host]
-			if s == nil {
-				s = &seen{state: vis.State, phase: rq.Phase}
-				hosts[rq.Host] = s
-				order = append(order, rq.Host)
-			} else if stateOrder(vis.State) < stateOrder(s.state) ||
-				(vis.State == s.state && s.phase == evidence.PhaseAfterAction && rq.Phase != evidence.PhaseAfterAction) {
-				s.state, s.phase = vis.State, rq.Phase
-			}
-			s.n++
-		}
-	}
-	slices.SortStableFunc(order, func(a, b string) int {
-		sa, sb := hosts[a], hosts[b]
-		if d := stateOrder(sa.state) - stateOrder(sb.state); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	for i, name := range order {
+	all := v.facts.ThirdPartiesByInteraction()
+	for i, t := range all {
 		if i >= maxRows {
-			tp.More = len(order) - maxRows
+			tp.More = len(all) - maxRows
 			break
 		}
-		s := hosts[name]
-		row := thirdPartyRow{Host: text(name), Requests: s.n, Before: s.state == evidence.StateInitial || s.phase != evidence.PhaseAfterAction}
-		row.FirstSeen = v.L.State(s.state)
-		if s.state != evidence.StateInitial && s.state != evidence.StateCrawl {
-			if s.phase == evidence.PhaseAfterAction {
+		row := thirdPartyRow{Host: text(t.Host), Requests: t.Requests, Before: t.BeforeConsent, FirstSeen: v.L.State(t.FirstState)}
+		if t.FirstState != evidence.StateInitial && t.FirstState != evidence.StateCrawl {
+			if t.FirstPhase == evidence.PhaseAfterAction {
 				row.FirstSeen += ", " + v.L.T("tp.after")
 			} else {
 				row.FirstSeen += ", " + v.L.T("tp.before")
 			}
 		}
-		if h := v.host(name); h != nil {
-			row.Ref = v.ref(h.ID)
-			o := v.org(h.DomainOwner)
-			if o == nil {
-				o = v.org(h.Operator)
-			}
+		if t.Record != "" {
+			row.Ref = v.ref(t.Record)
+		}
+		if o := v.org(t.Owner); o != nil {
 			row.Owner = v.orgView(o)
-			if o != nil {
-				row.Country, row.Category = o.Country, strings.Join(o.Categories, ", ")
-			}
+			row.Country, row.Category = o.Country, strings.Join(o.Categories, ", ")
 		}
 		tp.Rows = append(tp.Rows, row)
 	}
@@ -795,29 +744,16 @@ func (v *view) buildConsent(ev *evidence.Evidence) {
 			}
 			col.Storage = append(col.Storage, storageRow{Ref: v.ref(s.ID), Kind: text(s.Kind), Origin: text(s.Origin), Key: text(s.Key), After: s.Phase == evidence.PhaseAfterAction})
 		}
-		counts := map[string]*hostCount{}
-		var order []string
-		for _, rq := range vis.Requests {
-			if rq.Host == "" || v.firstParty(rq.Host) {
-				continue
-			}
-			hc := counts[rq.Host]
-			if hc == nil {
-				hc = &hostCount{Host: text(rq.Host), After: true}
-				counts[rq.Host] = hc
-				order = append(order, rq.Host)
-			}
-			hc.Requests++
-			if rq.Phase != evidence.PhaseAfterAction {
-				hc.After = false
+		for _, t := range v.facts.ThirdParties {
+			for _, vc := range t.Visits {
+				if vc.Visit == vis.ID {
+					col.Hosts = append(col.Hosts, hostCount{Host: text(t.Host), Requests: vc.Requests, After: !vc.BeforeAction})
+				}
 			}
 		}
-		slices.Sort(order)
-		for i, h := range order {
-			if i >= maxRows {
-				break
-			}
-			col.Hosts = append(col.Hosts, *counts[h])
+		slices.SortFunc(col.Hosts, func(a, b hostCount) int { return strings.Compare(a.Host, b.Host) })
+		if len(col.Hosts) > maxRows {
+			col.Hosts = col.Hosts[:maxRows]
 		}
 		cv.Columns = append(cv.Columns, col)
 	}
@@ -1014,7 +950,7 @@ func (v *view) buildMail(ev *evidence.Evidence) {
 				hr.Delay = h.Delay.String()
 			}
 			if hr.Operator.Name == "" {
-				if hh := v.host(strings.ToLower(h.By)); hh != nil {
+				if hh := v.host(names.Normalise(h.By)); hh != nil {
 					hr.Operator = v.orgView(v.org(hh.Operator))
 				}
 			}
@@ -1073,8 +1009,11 @@ type pageRow struct {
 type observedRow struct {
 	Org   orgView
 	Roles string
-	// Named is yes or no when the legal pages were collected, else "".
-	Named string
+	// Named says whether the legal pages name it (as the checks judged),
+	// "" when they were not collected; Quote and QuoteRef cite where.
+	Named    string
+	Quote    string
+	QuoteRef ref
 }
 
 func declared(d *evidence.DeclaredOrg) string {
@@ -1139,93 +1078,42 @@ func (v *view) buildDeclared(ev *evidence.Evidence) {
 			dv.Pages = append(dv.Pages, pr)
 		}
 	}
-	// Observed: who operates the site's addresses, owns the chain's
-	// domains, is contacted by the page, relays the mails.
-	roles := map[string][]string{}
-	var order []string
-	add := func(orgID, role string) {
-		if orgID == "" {
-			return
-		}
-		if _, ok := roles[orgID]; !ok {
-			order = append(order, orgID)
-		}
-		if !slices.Contains(roles[orgID], role) {
-			roles[orgID] = append(roles[orgID], role)
-		}
-	}
-	if res := ev.DNS.Resolution(ev.Target.Host); res != nil {
-		names := []string{res.Name}
-		for _, c := range res.Chain {
-			names = append(names, c.To)
-		}
-		for _, n := range names {
-			if h := v.host(n); h != nil {
-				if n == res.Canonical || n == res.Name {
-					add(h.Operator, v.L.T("decl.role.site"))
-				}
-				if !v.firstParty(n) {
-					add(h.DomainOwner, v.L.T("decl.role.domain"))
-				}
-			}
-		}
-	}
-	if ev.Browser != nil {
-		for _, h := range ev.Hosts {
-			if slices.Contains(h.Roles, evidence.RoleThirdParty) && !v.firstParty(h.Name) {
-				o := h.DomainOwner
-				if o == "" {
-					o = h.Operator
-				}
-				add(o, v.L.T("decl.role.third"))
-			}
-		}
-	}
-	for _, m := range ev.Mails {
-		for _, p := range m.Providers {
-			add(p.Organisation, v.L.T("decl.role.mail"))
-		}
-	}
-	for i, id := range order {
+	// Observed: the processors the checks observed, and whether the legal
+	// pages name each, as legal.processor-undeclared judged it.
+	for i, pr := range v.facts.Processors {
 		if i >= maxRows {
 			break
 		}
-		o := v.org(id)
-		if o == nil {
-			continue
+		ov := v.orgView(v.org(pr.Organisation))
+		if ov.Name == "" {
+			ov = orgView{Ref: v.ref(pr.Organisation), Name: text(pr.Name)}
 		}
-		row := observedRow{Org: v.orgView(o), Roles: strings.Join(roles[id], "; ")}
-		if dv.Legal.Collected {
-			row.Named = v.L.T("decl.not-named")
-			if namedInLegal(lg, o) {
-				row.Named = v.L.T("decl.named")
+		var roles []string
+		for _, r := range pr.Roles {
+			roles = append(roles, v.L.T(processorRoleKeys[r]))
+		}
+		row := observedRow{Org: ov, Roles: strings.Join(roles, "; ")}
+		switch {
+		case pr.Declared == checks.DeclaredNamed:
+			row.Named = v.L.T("decl.named")
+			if n := pr.NamedBy; n != nil {
+				row.Quote, row.QuoteRef = text(n.Span.Text), v.ref(n.Span.Source)
 			}
+		case pr.Declared == checks.DeclaredNotNamed:
+			row.Named = v.L.T("decl.not-named")
+		case dv.Legal.Collected:
+			row.Named = v.L.T("decl.unknown")
 		}
 		dv.Observed = append(dv.Observed, row)
 	}
 }
 
-// namedInLegal reports whether the legal pages name organisation o: as a
-// catalogue mention, as the declared hoster or publisher, or by name.
-func namedInLegal(lg *evidence.Legal, o *evidence.Organisation) bool {
-	match := func(catalogue, name string) bool {
-		if o.Catalogue != "" && catalogue == o.Catalogue {
-			return true
-		}
-		n := strings.ToLower(name)
-		return n != "" && (strings.Contains(n, strings.ToLower(o.Name)) || (o.LegalEntity != "" && strings.Contains(n, strings.ToLower(o.LegalEntity))))
-	}
-	for _, m := range lg.Mentions {
-		if match(m.Entity, m.Name) {
-			return true
-		}
-	}
-	for _, d := range []*evidence.DeclaredOrg{lg.Hoster, lg.Publisher} {
-		if d != nil && match(d.Catalogue, d.Name) {
-			return true
-		}
-	}
-	return false
+// processorRoleKeys maps a processor's roles to their labels' keys.
+var processorRoleKeys = map[string]string{
+	checks.RoleSiteOperator: "decl.role.site",
+	checks.RoleDomainOwner:  "decl.role.domain",
+	checks.RoleThirdParty:   "decl.role.third",
+	checks.RoleMailRelay:    "decl.role.mail",
 }
 
 // ---- survey and access ----
@@ -1240,7 +1128,10 @@ type surveyView struct {
 type surveyPlatform struct {
 	Ref                     ref
 	Name, Version, URL, Sig string
-	Outdated                bool
+	// Outdated is set when the checks judged the version past its support;
+	// Support says why.
+	Outdated bool
+	Support  string
 }
 
 type surveyForm struct {
@@ -1283,7 +1174,11 @@ func (v *view) buildSurvey(ev *evidence.Evidence) {
 	sv.Collected, sv.Missing = ev.Has(evidence.KindSurvey) && ev.Survey != nil, v.L.Kind(evidence.KindSurvey)
 	if ev.Survey != nil {
 		for _, p := range ev.Survey.Platforms {
-			sv.Platforms = append(sv.Platforms, surveyPlatform{Ref: v.ref(p.ID), Name: text(p.Name), Version: text(p.Version), URL: text(p.URL), Sig: text(strings.Join(p.Signals, "; ")), Outdated: p.Outdated})
+			row := surveyPlatform{Ref: v.ref(p.ID), Name: text(p.Name), Version: text(p.Version), URL: text(p.URL), Sig: text(strings.Join(p.Signals, "; "))}
+			if sup, ok := v.facts.Support(p.ID); ok && sup.Outdated() {
+				row.Outdated, row.Support = true, text(sup.Text())
+			}
+			sv.Platforms = append(sv.Platforms, row)
 		}
 		for _, f := range ev.Survey.Forms {
 			sv.Forms = append(sv.Forms, surveyForm{Ref: v.ref(f.ID), URL: text(f.URL), Login: v.yesNo(f.LoginRequired), Token: v.yesNo(f.TokenRequired), Captcha: text(f.Captcha), Duplicate: text(f.DuplicateControl)})

@@ -184,7 +184,7 @@ func mergeSurvey(sv, more *evidence.Survey) {
 			}
 		}
 		if p.Version == "" && m.Version != "" {
-			p.Version, p.Outdated, p.Support = m.Version, m.Outdated, m.Support
+			p.Version = m.Version
 		}
 	}
 	sv.Forms = append(sv.Forms, more.Forms...)
