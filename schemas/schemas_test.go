@@ -1,4 +1,4 @@
-package schemas
+package schemas_test
 
 import (
 	"bytes"
@@ -22,6 +22,7 @@ import (
 
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/reports"
+	"github.com/vigie-scan/vigie/schemas"
 )
 
 var update = flag.Bool("update", false, "regenerate report.schema.json from the Go types")
@@ -35,10 +36,10 @@ func compile(t testing.TB, name string, data []byte) *jsonschema.Schema {
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
-	if err := c.AddResource(Base+name, doc); err != nil {
+	if err := c.AddResource(schemas.Base+name, doc); err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.Compile(Base + name)
+	s, err := c.Compile(schemas.Base + name)
 	if err != nil {
 		t.Fatalf("%s does not compile: %v", name, err)
 	}
@@ -61,10 +62,10 @@ func TestReportSchemaUpToDate(t *testing.T) {
 		return
 	}
 	// Descriptions (doc comments) may lag; the structure may not.
-	if !bytes.Equal(withoutDescriptions(t, got), withoutDescriptions(t, Report)) {
+	if !bytes.Equal(withoutDescriptions(t, got), withoutDescriptions(t, schemas.Report)) {
 		t.Errorf("report.schema.json is out of date with the Go types: run `go test ./schemas -update` and review the diff")
 	}
-	compile(t, "report.schema.json", Report)
+	compile(t, "report.schema.json", schemas.Report)
 }
 
 func withoutDescriptions(t *testing.T, schema []byte) []byte {
@@ -97,7 +98,7 @@ func withoutDescriptions(t *testing.T, schema []byte) []byte {
 var fixtures = []string{"../reports/testdata/report.golden.json", "../reports/testdata/full.golden.json"}
 
 func TestReportSchemaValidatesReports(t *testing.T) {
-	s := compile(t, "report.schema.json", Report)
+	s := compile(t, "report.schema.json", schemas.Report)
 	for _, f := range fixtures {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -138,7 +139,7 @@ func validateJSON(s *jsonschema.Schema, data []byte) error {
 // parser: every sample is accepted by both or refused by both, and the
 // README's example policies are accepted.
 func TestPolicySchema(t *testing.T) {
-	s := compile(t, "policy.schema.json", Policy)
+	s := compile(t, "policy.schema.json", schemas.Policy)
 	samples := []struct {
 		name, yaml string
 		ok         bool
@@ -330,7 +331,7 @@ func generateReportSchema() ([]byte, error) {
 	}
 	out := map[string]any{
 		"$schema":     "https://json-schema.org/draft/2020-12/schema",
-		"$id":         Base + "report.schema.json",
+		"$id":         schemas.Base + "report.schema.json",
 		"title":       "vigie report (" + reports.Schema + ")",
 		"description": "report.json, the machine contract of a vigie report bundle: the evidence a scan collected, every check's outcome, the findings with the evidence records behind them, what the policy ignored, and what could not be collected. Generated from vigie's Go types; descriptions are their doc comments.",
 		"$ref":        root["$ref"],
@@ -500,7 +501,7 @@ func (g *generator) fields(t reflect.Type, props map[string]any, required *[]str
 // transfer bloc and the platform support status became the checks'
 // judgments valid: `vigie check` re-judges them.
 func TestReportSchemaAcceptsLegacyJudgments(t *testing.T) {
-	s := compile(t, "report.schema.json", Report)
+	s := compile(t, "report.schema.json", schemas.Report)
 	data, err := os.ReadFile("../reports/testdata/full.golden.json")
 	if err != nil {
 		t.Fatal(err)
@@ -517,5 +518,37 @@ func TestReportSchemaAcceptsLegacyJudgments(t *testing.T) {
 	b, _ := json.Marshal(m)
 	if err := validateJSON(s, b); err != nil {
 		t.Errorf("a report of an earlier vigie is refused: %v", err)
+	}
+}
+
+func TestValidateReport(t *testing.T) {
+	data, err := os.ReadFile("../reports/testdata/full.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schemas.ValidateReport(data); err != nil {
+		t.Fatalf("a report vigie wrote: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		mutate func(map[string]any)
+		want   string
+	}{
+		"null target": {func(m map[string]any) { m["target"] = nil }, "/target"},
+		"unknown key": {func(m map[string]any) { m["colour"] = "red" }, "colour"},
+		"bad status":  {func(m map[string]any) { m["results"].([]any)[0].(map[string]any)["status"] = "maybe" }, "/results/0/status"},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		tc.mutate(m)
+		b, _ := json.Marshal(m)
+		err := schemas.ValidateReport(b)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line naming %q", name, err, tc.want)
+		}
+	}
+	if err := schemas.ValidateReport([]byte("{not json")); err == nil {
+		t.Error("not JSON accepted")
 	}
 }

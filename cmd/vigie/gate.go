@@ -33,7 +33,14 @@ type gate struct {
 	baselineFile string
 	// signKey signs the bundle's manifest (--sign-key).
 	signKey ed25519.PrivateKey
+	// force lets the bundle replace an earlier one in a non-empty
+	// directory (--force).
+	force bool
 }
+
+// clock is the run's clock: `vigie check` judges saved evidence as of now,
+// not as of the scan. Tests replace it.
+var clock = time.Now
 
 func newGate(policyFile, failOn, formats string) (*gate, error) {
 	g := &gate{policy: &checks.Policy{}, lang: reports.LangFromEnv(os.Getenv)}
@@ -64,10 +71,12 @@ func newGate(policyFile, failOn, formats string) (*gate, error) {
 }
 
 // reportFlags are the report and gate flags shared by the commands that
-// write a bundle (scan, mail, check): --lang, --baseline and --sign-key.
-// Register them with register, then call apply on the command's gate.
+// write a bundle (scan, mail, check): --lang, --baseline, --sign-key and
+// --force. Register them with register, then call apply on the command's
+// gate.
 type reportFlags struct {
 	lang, baseline, signKey string
+	force                   bool
 }
 
 // register adds the flags to cmd.
@@ -76,11 +85,18 @@ func (rf *reportFlags) register(cmd *cobra.Command) {
 	f.StringVar(&rf.lang, "lang", "", "`LANG` of the HTML and Markdown reports: en or fr (default from LC_ALL, LC_MESSAGES or LANG; else en)")
 	f.StringVar(&rf.baseline, "baseline", "", "earlier report.json `FILE`: --fail-on counts only findings whose fingerprint is not in it")
 	f.StringVar(&rf.signKey, "sign-key", "", "Ed25519 private key `FILE` (PEM PKCS#8) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
+	f.BoolVar(&rf.force, "force", false, "write into a non-empty --out: remove the files an earlier vigie bundle there lists in its manifest (other files are left alone, and not listed)")
+}
+
+// formatsHelp is the help of --format, from the formats reports can write.
+func formatsHelp() string {
+	return "report `FORMATS`, comma-separated: " + strings.Join(reports.Formats, ", ") + " (report.json is always written)"
 }
 
 // apply reads the flags into g. A bad language, an unreadable baseline or
 // key is a usage error, found before any scan starts.
 func (rf *reportFlags) apply(g *gate) error {
+	g.force = rf.force
 	if rf.lang != "" {
 		l, err := reports.ParseLang(rf.lang)
 		if err != nil {
@@ -121,13 +137,23 @@ func (g *gate) write(stdout io.Writer, dir string, res *scanner.Result) error {
 	for i, a := range res.Artifacts {
 		arts[i] = reports.Artifact{Path: a.Path, Data: a.Data}
 	}
-	return g.writeEvidence(stdout, dir, res.Evidence, res.Started, res.Finished, arts)
+	return g.writeEvidence(stdout, dir, res.Evidence, res.Started, res.Finished, res.Finished, arts)
 }
 
-// writeEvidence runs the checks on ev and writes the bundle (when dir is
-// set) and the summary.
-func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence, started, finished time.Time, arts []reports.Artifact) error {
-	out := checks.Run(ev, g.policy, finished)
+// prepare checks, before anything is scanned, that dir can receive the
+// bundle: an existing file, an unwritable or read-only place, a non-empty
+// directory without --force are usage errors (exit 2) at once.
+func (g *gate) prepare(dir string) error {
+	if err := reports.CheckDir(dir, g.force); err != nil {
+		return usage(fmt.Errorf("--out: %w", err))
+	}
+	return nil
+}
+
+// writeEvidence runs the checks on ev at time now (the run's clock) and
+// writes the bundle (when dir is set) and the summary.
+func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence, started, finished, now time.Time, arts []reports.Artifact) error {
+	out := checks.Run(ev, g.policy, now)
 	var p *checks.Policy
 	if g.policy != nil && !isZeroPolicy(g.policy) {
 		p = g.policy
@@ -137,7 +163,7 @@ func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence
 		g.report.SetBaseline(g.baselineFile, g.baseline)
 	}
 	if dir != "" {
-		o := reports.Options{Formats: g.formats, Lang: g.lang, SignKey: g.signKey}
+		o := reports.Options{Formats: g.formats, Lang: g.lang, SignKey: g.signKey, Force: g.force}
 		if err := reports.Write(dir, g.report, o, arts); err != nil {
 			return unreachable(err)
 		}

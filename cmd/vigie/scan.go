@@ -1,9 +1,12 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // scanFlags are the flags of `vigie scan`.
@@ -80,6 +84,13 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := fl.report.apply(gate); err != nil {
 				return err
 			}
+			out := fl.out
+			if out == "" {
+				out = defaultOutDir(urlHost(args[0]), clock())
+			}
+			if err := gate.prepare(out); err != nil {
+				return err
+			}
 			opts := scanner.Options{
 				URL:        args[0],
 				Mails:      fl.mails,
@@ -99,10 +110,6 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return scanFailed(err)
 			}
-			out := fl.out
-			if out == "" {
-				out = defaultOutDir(res.Evidence.Target.Host, res.Started)
-			}
 			if err := gate.write(stdout, out, res); err != nil {
 				return err
 			}
@@ -113,9 +120,9 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.out, "out", "", "report bundle `DIR` (default ./vigie-<host>-<UTC time>)")
+	f.StringVar(&fl.out, "out", "", "report bundle `DIR`, absent or empty (see --force; default ./vigie-<host>-<UTC time>)")
 	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json", "report `FORMATS`, comma-separated: json, html, md, sarif, junit (report.json is always written)")
+	f.StringVar(&fl.formats, "format", "json", formatsHelp())
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole scan")
 	f.StringArrayVar(&fl.mails, "mail", nil, "a mail the site sent (.eml or mbox `FILE`) to analyse with the site (repeatable)")
@@ -148,15 +155,37 @@ func progressTo(w io.Writer) func(stage, msg string) {
 	return func(stage, msg string) { fmt.Fprintf(w, "vigie: %-6s %s\n", stage, msg) }
 }
 
-// defaultOutDir is ./vigie-<host>-<UTC time>.
+// maxHostInDir bounds the host part of a default bundle directory's name,
+// so that a long host name (up to 253 bytes) cannot make it longer than a
+// file name may be (255 bytes on most file systems).
+const maxHostInDir = 64
+
+// defaultOutDir is ./vigie-<host>-<UTC time>. A host longer than
+// maxHostInDir keeps its first characters and gets a hash of the whole
+// name, so that the name stays readable and two hosts never share it.
 func defaultOutDir(host string, t time.Time) string {
 	safe := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
 			return r
 		}
 		return '_'
-	}, host)
+	}, strings.ToLower(host))
+	if len(safe) > maxHostInDir {
+		sum := sha256.Sum256([]byte(host))
+		safe = safe[:maxHostInDir-9] + "-" + hex.EncodeToString(sum[:4])
+	}
 	return fmt.Sprintf("vigie-%s-%s", safe, t.UTC().Format("20060102T150405Z"))
+}
+
+// urlHost is the host of the URL given on the command line, for the
+// default bundle directory; "site" when it has none (the scan then says
+// what is wrong with it).
+func urlHost(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Hostname() == "" {
+		return "site"
+	}
+	return names.Normalise(u.Hostname())
 }
 
 // parseFailOn reads --fail-on; "none" never fails.
