@@ -135,7 +135,7 @@ const maxRows = 200
 const maxText = 500
 
 func newView(r *Report, l Lang, files map[string][]byte) *view {
-	v := &view{L: l, R: r, linked: map[string]bool{}, files: files, Target: targetName(r), Scanned: formatTime(r.StartedAt), facts: r.Facts}
+	v := &view{L: l, R: r, linked: map[string]bool{}, files: files, Target: text(targetName(r)), Scanned: formatTime(r.StartedAt), facts: r.Facts}
 	if v.facts == nil {
 		v.facts = &checks.Facts{}
 	}
@@ -154,7 +154,9 @@ func newView(r *Report, l Lang, files map[string][]byte) *view {
 	v.buildDeclared(ev)
 	v.buildSurvey(ev)
 	v.buildChecks()
-	v.Errors = r.Errors
+	for _, e := range r.Errors {
+		v.Errors = append(v.Errors, evidence.Error{Stage: text(e.Stage), Target: text(e.Target), Error: clip(e.Error, 4*maxText)})
+	}
 	v.buildRun(ev)
 	v.buildRecords() // last: collects what the sections linked
 	return v
@@ -163,10 +165,10 @@ func newView(r *Report, l Lang, files map[string][]byte) *view {
 // ref links to record id when it is a record of this report.
 func (v *view) ref(id string) ref {
 	if _, ok := v.index[id]; !ok || id == "" {
-		return ref{ID: id}
+		return ref{ID: text(id)}
 	}
 	v.linked[id] = true
-	return ref{ID: id, Anchor: anchor("ev", id)}
+	return ref{ID: text(id), Anchor: anchor("ev", id)}
 }
 
 var anchorSafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -196,8 +198,8 @@ func clip(s string, n int) string {
 		if r == '\n' || r == '\t' || r == '\r' {
 			return ' '
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069') {
-			return -1 // controls and bidirectional overrides
+		if hostileRune(r) {
+			return -1
 		}
 		return r
 	}, s)
@@ -206,6 +208,28 @@ func clip(s string, n int) string {
 		s = string(rs[:n]) + "…"
 	}
 	return s
+}
+
+// hostileRune reports the characters a report never shows from a site, a
+// mail or a registry: control characters (C0, DEL, C1), the line and
+// paragraph separators, and the bidirectional embeddings, overrides and
+// isolates (U+202A–U+202E, U+2066–U+2069) that can make text read in
+// another order than it is written ("Trojan Source").
+func hostileRune(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' ||
+		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// stripHostile removes the hostile characters from a whole rendered
+// document, keeping its own line breaks and tabs: whatever string reached
+// it, none of them does.
+func stripHostile(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && r != '\r' && hostileRune(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func text(s string) string { return clip(s, maxText) }
@@ -1251,7 +1275,7 @@ func (v *view) buildRecords() {
 	slices.Sort(ids)
 	for _, id := range ids {
 		rec := v.index[id]
-		v.Records = append(v.Records, recordView{ID: id, Anchor: anchor("ev", id), Kind: recordKind(id), JSON: recordJSON(rec)})
+		v.Records = append(v.Records, recordView{ID: text(id), Anchor: anchor("ev", id), Kind: text(recordKind(id)), JSON: recordJSON(rec)})
 	}
 }
 
@@ -1273,6 +1297,17 @@ func recordJSON(rec any) string {
 		return fmt.Sprintf("(cannot show: %v)", err)
 	}
 	s := strings.TrimSpace(strings.ToValidUTF8(b.String(), "\uFFFD"))
+	// Inside JSON strings, show the hostile characters as escapes: the
+	// evidence says they were there, and they cannot act on the page.
+	var esc strings.Builder
+	for _, r := range s {
+		if r != '\n' && hostileRune(r) {
+			fmt.Fprintf(&esc, "\\u%04x", r)
+			continue
+		}
+		esc.WriteRune(r)
+	}
+	s = esc.String()
 	if len(s) > maxRecord {
 		cut := maxRecord
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
