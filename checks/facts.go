@@ -53,6 +53,9 @@ type ThirdParty struct {
 	// Owner is the ID of the organisation behind it: the owner of its
 	// domain, else the operator of its network.
 	Owner string `json:"owner,omitempty"`
+	// Country and Categories are the owner's, as the evidence records them.
+	Country    string   `json:"country,omitempty"`
+	Categories []string `json:"categories,omitempty"`
 	// BeforeConsent is set when it was contacted before any choice: in a
 	// visit without interaction, or before the visit's consent action.
 	BeforeConsent bool `json:"before_consent"`
@@ -240,6 +243,9 @@ func (f *Facts) thirdParties(ev *evidence.Evidence) []ThirdParty {
 					tp.Record, tp.Owner = h.ID, h.DomainOwner
 					if tp.Owner == "" {
 						tp.Owner = h.Operator
+					}
+					if o := organisation(ev, tp.Owner); o != nil {
+						tp.Country, tp.Categories = o.Country, o.Categories
 					}
 				}
 				i = len(out)

@@ -90,7 +90,9 @@ func (f *Facts) processors(ev *evidence.Evidence) []Processor {
 		pr := &out[i]
 		pr.Roles = appendNew(pr.Roles, role)
 		pr.Observed = appendNew(pr.Observed, what)
-		pr.Evidence = append(pr.Evidence, refs...)
+		for _, r := range refs {
+			pr.Evidence = appendNew(pr.Evidence, r)
+		}
 	}
 
 	if site := host(ev, ev.Target.Host); site != nil && site.Operator != "" {

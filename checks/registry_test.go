@@ -121,3 +121,25 @@ func TestSelect(t *testing.T) {
 		t.Errorf("Select = %s", got)
 	}
 }
+
+// TestImportsOnlyTheModelAndNames keeps checks a pure function of the
+// evidence: of vigie's packages it imports the evidence model and the
+// names leaf, nothing else (no collector, no catalogue).
+func TestImportsOnlyTheModelAndNames(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string]bool{"github.com/vigie-scan/vigie/scanner/evidence": true, "github.com/vigie-scan/vigie/scanner/names": true}
+	for _, pkg := range pkgs {
+		for name, f := range pkg.Files {
+			for _, imp := range f.Imports {
+				p := strings.Trim(imp.Path.Value, `"`)
+				if strings.HasPrefix(p, "github.com/vigie-scan/vigie/") && !allowed[p] {
+					t.Errorf("%s imports %s", name, p)
+				}
+			}
+		}
+	}
+}

@@ -56,10 +56,8 @@ func (v *view) buildThirdParties(ev *evidence.Evidence) {
 		if t.Record != "" {
 			row.Ref = v.ref(t.Record)
 		}
-		if o := v.org(t.Owner); o != nil {
-			row.Owner = v.orgView(o)
-			row.Country, row.Category = o.Country, strings.Join(o.Categories, ", ")
-		}
+		row.Owner = v.orgView(v.org(t.Owner))
+		row.Country, row.Category = t.Country, strings.Join(t.Categories, ", ")
 		tp.Rows = append(tp.Rows, row)
 	}
 }
