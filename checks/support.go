@@ -26,8 +26,8 @@ const (
 	Outdated  = "outdated"
 )
 
-// SupportLine is one version line of a platform and its support status.
-type SupportLine struct {
+// versionLine is one version line of a platform and its support status.
+type versionLine struct {
 	// Platform is the signature key (limesurvey, decidim).
 	Platform string
 	// Line is the version line: a major version for LimeSurvey ("3"), a
@@ -74,7 +74,7 @@ type SupportLine struct {
 // release date was not checked). So the supported minors are taken to be
 // 0.30, 0.31 and 0.32; if 0.33 has been released since, 0.30 is outdated too
 // and this table is out of date.
-var versionTable = []SupportLine{
+var versionTable = []versionLine{
 	{Platform: "limesurvey", Line: "1", Status: Outdated, EndOfSupport: "", Source: "long unsupported (PHPSurveyor / LimeSurvey 1.x)"},
 	{Platform: "limesurvey", Line: "2", Status: Outdated, EndOfSupport: "", Source: "community support long ended; 2.06 LTS for paying customers only"},
 	{Platform: "limesurvey", Line: "3", Status: Outdated, EndOfSupport: "2023-07-31", Source: "endoflife.date/limesurvey (LimeSurvey roadmap)"},
@@ -95,10 +95,10 @@ const decidimOldestSupported = 30
 // table has one. A generation such as "2.x" is judged by its line. Versions
 // newer than the table knows, and platforms without a published policy,
 // have none.
-func supportLine(platform, version string) (SupportLine, bool) {
+func supportLine(platform, version string) (versionLine, bool) {
 	major, minor, ok := parseVersion(version)
 	if !ok {
-		return SupportLine{}, false
+		return versionLine{}, false
 	}
 	switch platform {
 	case "limesurvey":
@@ -110,7 +110,7 @@ func supportLine(platform, version string) (SupportLine, bool) {
 		}
 	case "decidim":
 		if minor < 0 {
-			return SupportLine{}, false
+			return versionLine{}, false
 		}
 		line := fmt.Sprintf("%d.%d", major, minor)
 		for _, l := range versionTable {
@@ -119,11 +119,11 @@ func supportLine(platform, version string) (SupportLine, bool) {
 			}
 		}
 		if major == 0 && minor < decidimOldestSupported {
-			return SupportLine{Platform: platform, Line: line, Status: Outdated,
+			return versionLine{Platform: platform, Line: line, Status: Outdated,
 				Source: "decidim SECURITY.md: only the last three minor versions (0.30–0.32) get security updates"}, true
 		}
 	}
-	return SupportLine{}, false
+	return versionLine{}, false
 }
 
 // parseVersion reads the major and minor numbers of "3.28.64+230705",
