@@ -9,6 +9,8 @@ package audit
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -45,6 +47,12 @@ type Settings struct {
 	// (--baseline), and BaselineFile its name.
 	Baseline     *reports.Report
 	BaselineFile string
+	// Force lets the bundle replace an earlier vigie bundle in a non-empty
+	// directory (--force): only the files its manifest lists are removed.
+	Force bool
+	// Now is the clock the checks judge with (vigie check: today, with
+	// this vigie's tables); nil judges as of the scan's end.
+	Now func() time.Time
 }
 
 // Outcome is what Scan produced.
@@ -93,7 +101,11 @@ func (s Settings) Report(ev *evidence.Evidence, started, finished time.Time) *re
 	if p == nil {
 		p = &checks.Policy{}
 	}
-	out := checks.Run(ev, p, finished)
+	now := finished
+	if s.Now != nil {
+		now = s.Now()
+	}
+	out := checks.Run(ev, p, now)
 	if isZeroPolicy(p) {
 		p = nil
 	}
@@ -112,22 +124,34 @@ func (s Settings) Write(dir string, r *reports.Report, arts []reports.Artifact) 
 	if r.Language != nil {
 		lang = r.Language.Lang
 	}
-	o := reports.Options{Formats: s.Formats, Lang: lang, SignKey: s.SignKey}
+	o := reports.Options{Formats: s.Formats, Lang: lang, SignKey: s.SignKey, Force: s.Force}
 	if err := reports.Write(dir, r, o, arts); err != nil {
 		return fmt.Errorf("write the report bundle %s: %w", dir, err)
 	}
 	return nil
 }
 
-// DefaultDir is ./vigie-<host>-<UTC time>, the host reduced to safe
-// characters.
+// maxHostInDir bounds the host part of a default bundle directory's name,
+// so that a long host name (up to 253 bytes) cannot make it longer than a
+// file name may be (255 bytes on most file systems).
+const maxHostInDir = 64
+
+// DefaultDir is the bundle directory when none is given:
+// vigie-<host>-<UTC time>, with the host's characters outside [a-z0-9.-]
+// replaced by "_". A host longer than maxHostInDir keeps its first
+// characters and gets a hash of the whole name, so that the name stays
+// readable and two hosts never share it.
 func DefaultDir(host string, t time.Time) string {
 	safe := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' {
 			return r
 		}
 		return '_'
-	}, host)
+	}, strings.ToLower(host))
+	if len(safe) > maxHostInDir {
+		sum := sha256.Sum256([]byte(host))
+		safe = safe[:maxHostInDir-9] + "-" + hex.EncodeToString(sum[:4])
+	}
 	return fmt.Sprintf("vigie-%s-%s", safe, t.UTC().Format("20060102T150405Z"))
 }
 

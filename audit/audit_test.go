@@ -99,3 +99,21 @@ func env(k, v string) func(string) string {
 		return ""
 	}
 }
+
+func TestDefaultDirLongHost(t *testing.T) {
+	at := time.Date(2026, 11, 21, 8, 50, 28, 0, time.UTC)
+	if got := DefaultDir("jeparticipe.ville-exemple.fr", at); got != "vigie-jeparticipe.ville-exemple.fr-20261121T085028Z" {
+		t.Errorf("short host: %s", got)
+	}
+	label := strings.Repeat("a", 60)
+	long := label + "." + label + "." + label + "." + strings.Repeat("b", 60) + ".fr" // 246 characters
+	other := label + "." + label + "." + label + "." + strings.Repeat("c", 60) + ".fr"
+	a, b := DefaultDir(long, at), DefaultDir(other, at)
+	if len(long) != 246 || len(a) > 100 || a == b || !strings.HasPrefix(a, "vigie-"+label[:40]) || !strings.HasSuffix(a, "-20261121T085028Z") {
+		t.Errorf("long hosts: %q (%d bytes) and %q", a, len(a), b)
+	}
+	// The long name makes a directory.
+	if err := os.Mkdir(filepath.Join(t.TempDir(), a), 0o755); err != nil {
+		t.Error(err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
@@ -40,17 +41,33 @@ type Check struct {
 	Run func(p *Pass) ([]Finding, error)
 }
 
-// Pass is what a check's Run receives.
+// Pass is what a check's Run receives: the evidence, the policy, the run's
+// clock and the facts derived from them once for every check.
 type Pass struct {
 	Evidence *evidence.Evidence
 	Policy   *Policy
+	// Now is the run's time: judgments that depend on the date (a
+	// version's end of support, an ignore's expiry) use it, so that
+	// re-checking saved evidence judges it as of today.
+	Now time.Time
+
+	facts *Facts
+}
+
+// Facts returns the facts derived from the pass's evidence, deriving them
+// on first use (RunChecks derives them before any check runs).
+func (p *Pass) Facts() *Facts {
+	if p.facts == nil {
+		p.facts = DeriveFacts(p.Evidence, p.Policy, p.Now)
+	}
+	return p.facts
 }
 
 // IsFirstParty reports whether host belongs to the organisation: the
 // target's registrable domain or one of the policy's organisation domains
 // (or a subdomain of one).
 func (p *Pass) IsFirstParty(host string) bool {
-	return hostInDomains(host, p.firstPartyDomains())
+	return p.Facts().IsFirstParty(host)
 }
 
 // Finding is one problem (or, at Info severity, one inventory item) found by a check.

@@ -210,8 +210,7 @@ var consentCookieLifetime = &Check{
 					continue
 				}
 				cl := p.ClassifyCookie(c, v.Started)
-				isMeasurement := strings.Contains(cl.Why, "Matomo") || strings.Contains(cl.Why, "Piano")
-				if !cl.NeedsConsent() && !isMeasurement {
+				if !cl.NeedsConsent() && !cl.ExemptibleMeasurement {
 					continue
 				}
 				subject := c.Name + "@" + strings.TrimPrefix(c.Domain, ".")

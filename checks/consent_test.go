@@ -142,8 +142,14 @@ func TestClassifyCookie(t *testing.T) {
 		purpose string
 	}{cookie("xid", ".adnet.com", 10*day), PurposeAdvertising})
 	for _, tt := range tests {
-		if got := p.ClassifyCookie(&tt.c, visitStart); got.Purpose != tt.purpose {
+		got := p.ClassifyCookie(&tt.c, visitStart)
+		if got.Purpose != tt.purpose {
 			t.Errorf("%s@%s: %s (%s), want %s", tt.c.Name, tt.c.Domain, got.Purpose, got.Why, tt.purpose)
+		}
+		// Matomo's cookies are exemptible measurement, exempt or not; the
+		// typed field says so, not the Why text.
+		if want := strings.HasPrefix(tt.c.Name, "_pk_"); got.ExemptibleMeasurement != want {
+			t.Errorf("%s@%s: exemptible measurement %v, want %v", tt.c.Name, tt.c.Domain, got.ExemptibleMeasurement, want)
 		}
 	}
 }

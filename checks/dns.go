@@ -86,6 +86,48 @@ var dnsNoDNSSEC = &Check{
 	},
 }
 
+var dnsCNAMECloaking = &Check{
+	ID:       "dns.cname-cloaking",
+	Title:    "A first-party name hides a third-party tracker (CNAME cloaking)",
+	Severity: High,
+	Rationale: "A subdomain of the organisation that is a CNAME to a tracking company's host makes the " +
+		"tracker look first party: browsers' third-party protections do not apply, it receives the " +
+		"site's own cookies (sessions included), and visitors cannot tell.",
+	Refs: []string{
+		"CNIL délibération 2020-091 (lignes directrices cookies et autres traceurs)",
+		"GDPR art. 5(1)(a) (transparency) and art. 32",
+		"Dimova et al., The CNAME of the Game, PETS 2021",
+	},
+	Remediation: "Remove the CNAME and the tracker, or use self-hosted measurement configured for the CNIL " +
+		"exemption; at the very least require consent and never share the site's session cookies with it.",
+	Needs: []evidence.Kind{evidence.KindBrowser, evidence.KindDNS},
+	Run: func(p *Pass) ([]Finding, error) {
+		var out []Finding
+		seen := map[string]bool{}
+		for _, v := range p.Evidence.Browser.Visits {
+			for _, r := range v.Requests {
+				if seen[r.Host] || r.Host == "" || !p.IsFirstParty(r.Host) {
+					continue
+				}
+				seen[r.Host] = true
+				to, o := p.cloakedTracker(r.Host)
+				if to == "" {
+					continue
+				}
+				res := p.Evidence.DNS.Resolution(r.Host)
+				refs := []string{r.ID, res.ID}
+				if h := host(p.Evidence, to); h != nil {
+					refs = append(refs, h.ID)
+				}
+				out = append(out, Finding{Subject: r.Host, Evidence: append(refs, o.ID), Summary: fmt.Sprintf(
+					"The page contacts %s, a name of the organisation that is a CNAME chain (%s) to %s, a host of %s (%s).",
+					r.Host, chainText(*res), to, orgText(o), strings.Join(o.Categories, ", "))})
+			}
+		}
+		return out, nil
+	},
+}
+
 // chainText renders a resolution's chain as "a → b → c".
 func chainText(r evidence.Resolution) string {
 	names := []string{r.Name}

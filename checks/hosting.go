@@ -54,55 +54,6 @@ var hostingThirdPartyCNAME = &Check{
 	},
 }
 
-// firstPartyDomains lists the domains counted as the organisation's.
-func (p *Pass) firstPartyDomains() []string {
-	ds := []string{p.Evidence.Target.RegistrableDomain}
-	if p.Policy != nil {
-		ds = append(ds, p.Policy.Organisation.Domains...)
-	}
-	return ds
-}
-
-// chainOperator returns the ID of the organisation operating the
-// addresses a resolution ends at, from the host records of its names.
-func chainOperator(ev *evidence.Evidence, r *evidence.Resolution) string {
-	names := []string{r.Canonical, r.Name}
-	for _, n := range names {
-		if h := host(ev, n); h != nil && h.Operator != "" {
-			return h.Operator
-		}
-	}
-	return ""
-}
-
-// organisation returns the organisation with the given ID, or nil.
-func organisation(ev *evidence.Evidence, id string) *evidence.Organisation {
-	if id == "" {
-		return nil
-	}
-	for i := range ev.Organisations {
-		if ev.Organisations[i].ID == id {
-			return &ev.Organisations[i]
-		}
-	}
-	return nil
-}
-
-// orgText renders an organisation as "Name (Legal entity, CC)".
-func orgText(o *evidence.Organisation) string {
-	var parts []string
-	if o.LegalEntity != "" && o.LegalEntity != o.Name {
-		parts = append(parts, o.LegalEntity)
-	}
-	if o.Country != "" {
-		parts = append(parts, o.Country)
-	}
-	if len(parts) == 0 {
-		return o.Name
-	}
-	return fmt.Sprintf("%s (%s)", o.Name, strings.Join(parts, ", "))
-}
-
 var hostingCDNProxy = &Check{
 	ID:       "hosting.cdn-proxy",
 	Title:    "A CDN or reverse proxy terminates the site's TLS",
@@ -183,7 +134,11 @@ var hostingOperatorOutsideEEA = &Check{
 			}
 			seen[orgID] = true
 			o := organisation(ev, orgID)
-			if o == nil || o.Country == "" || o.Bloc == evidence.BlocEU || o.Bloc == evidence.BlocEEA || p.Policy.AllowsCountry(o.Country, o.Bloc) {
+			if o == nil {
+				continue
+			}
+			j, known := p.Facts().Jurisdiction(o.ID)
+			if !known || j.InEEA() || p.Policy.AllowsCountry(j.Country, j.Bloc) {
 				continue
 			}
 			refs, addrs := operatorEvidence(ev, h)
@@ -193,8 +148,8 @@ var hostingOperatorOutsideEEA = &Check{
 				summary = fmt.Sprintf("The page contacts %s, run by %s, registered in %s, outside the EU/EEA: the visitor's data goes there.",
 					h.Name, orgText(o), o.Country)
 			}
-			if o.Note != "" {
-				summary += " Note: " + o.Note + "."
+			if note := orgNote(o, j); note != "" {
+				summary += " Note: " + note + "."
 			}
 			out = append(out, Finding{Subject: o.ID, Summary: summary, Evidence: append(refs, o.ID)})
 		}
@@ -202,45 +157,16 @@ var hostingOperatorOutsideEEA = &Check{
 	},
 }
 
-// contactedThirdParty reports whether the page contacted the host (browser
-// visits) and it is outside the organisation's domains.
-func (p *Pass) contactedThirdParty(h *evidence.Host) bool {
-	return slices.Contains(h.Roles, evidence.RoleThirdParty) && !p.IsFirstParty(h.Name)
-}
-
-// servesSite reports whether a host is the site or a name of its chain.
-func servesSite(h *evidence.Host) bool {
-	return slices.Contains(h.Roles, evidence.RoleSite) || slices.Contains(h.Roles, evidence.RoleChain)
-}
-
-// host returns the host record for name, or nil.
-func host(ev *evidence.Evidence, name string) *evidence.Host {
-	for i := range ev.Hosts {
-		if ev.Hosts[i].Name == name {
-			return &ev.Hosts[i]
-		}
+// orgNote joins what the evidence notes about an organisation (an anycast
+// CDN) and what its country means for transfers. Evidence saved before the
+// transfer note became a judgment may carry it already: it is said once.
+func orgNote(o *evidence.Organisation, j Jurisdiction) string {
+	var notes []string
+	if o.Note != "" {
+		notes = append(notes, o.Note)
 	}
-	return nil
-}
-
-// operatorEvidence lists the records that tie a host to its operator (host,
-// resolution, addresses, networks) and the addresses themselves.
-func operatorEvidence(ev *evidence.Evidence, h *evidence.Host) ([]string, []string) {
-	refs := []string{h.ID}
-	if h.Resolution != "" {
-		refs = append(refs, h.Resolution)
+	if j.Note != "" && !strings.Contains(o.Note, j.Note) {
+		notes = append(notes, j.Note)
 	}
-	var addrs []string
-	if r := ev.DNS.Resolution(h.Name); r != nil {
-		addrs = r.Addrs()
-	}
-	for _, a := range ev.Addresses {
-		if slices.Contains(addrs, a.IP) {
-			refs = append(refs, a.ID)
-			if a.Network != "" {
-				refs = append(refs, a.Network)
-			}
-		}
-	}
-	return refs, addrs
+	return strings.Join(notes, "; ")
 }

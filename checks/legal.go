@@ -10,18 +10,6 @@ import (
 	"github.com/vigie-scan/vigie/scanner/names"
 )
 
-// LegalChecks compare what the site's legal notice and privacy and cookie
-// pages declare with what vigie observed: whether a notice exists, whether
-// it names the hoster as LCEN art. 6-III requires, whether that hoster is
-// among the observed operators, and whether every observed processor is
-// named somewhere.
-var LegalChecks = []*Check{
-	legalNoticeMissing,
-	legalHosterMissing,
-	legalHosterMismatch,
-	legalProcessorUndeclared,
-}
-
 var legalNoticeMissing = &Check{
 	ID:       "legal.notice-missing",
 	Title:    "No legal notice was found",
@@ -247,21 +235,25 @@ var legalProcessorUndeclared = &Check{
 			pageList = append(pageList, pg.ID+" "+pg.Kind)
 		}
 		var out []Finding
-		for _, pr := range legalProcessors(p) {
-			if legalNamed(lg, pr.org) {
+		for _, pr := range p.Facts().Processors {
+			if pr.Declared != DeclaredNotNamed {
 				continue
 			}
-			what := pr.what
+			o := organisation(ev, pr.Organisation)
+			if o == nil {
+				o = &evidence.Organisation{ID: pr.Organisation, Name: pr.Name}
+			}
+			what := pr.Observed
 			if len(what) > 5 {
-				what = append(what[:5:5], fmt.Sprintf("and %d more", len(pr.what)-5))
+				what = append(what[:5:5], fmt.Sprintf("and %d more", len(pr.Observed)-5))
 			}
 			summary := fmt.Sprintf("%s is named nowhere in the legal and privacy pages read (%s), yet vigie observed it: %s.",
-				orgText(pr.org), strings.Join(pageList, ", "), strings.Join(what, "; "))
-			if o := pr.org; o.Country != "" && o.Bloc != evidence.BlocEU && o.Bloc != evidence.BlocEEA {
-				summary += fmt.Sprintf(" It is registered in %s, outside the EU/EEA: the transfer and its basis must be declared too.", o.Country)
+				orgText(o), strings.Join(pageList, ", "), strings.Join(what, "; "))
+			if j, ok := p.Facts().Jurisdiction(o.ID); ok && !j.InEEA() {
+				summary += fmt.Sprintf(" It is registered in %s, outside the EU/EEA: the transfer and its basis must be declared too.", j.Country)
 			}
-			refs := append([]string{pr.org.ID}, pr.refs...)
-			out = append(out, Finding{Subject: pr.org.ID, Summary: summary, Evidence: append(refs, pageIDs...)})
+			refs := append([]string{o.ID}, pr.Evidence...)
+			out = append(out, Finding{Subject: o.ID, Summary: summary, Evidence: append(refs, pageIDs...)})
 		}
 		return out, nil
 	},
@@ -370,31 +362,6 @@ func legalDeclares(d *evidence.DeclaredOrg, o *evidence.Organisation) bool {
 	return legalOverlap(legalNorms(d.Name, d.LegalEntity), legalNorms(o.Name, o.LegalEntity))
 }
 
-// legalNamed reports whether the pages name an observed organisation: as
-// the declared hoster or publisher, by a mention of its catalogue entry, by
-// its name or legal entity, or by another service of the same company in
-// the same line of business (a page naming Mailchimp names the company
-// behind Mandrill; one naming YouTube does not declare Google Analytics).
-func legalNamed(lg *evidence.Legal, o *evidence.Organisation) bool {
-	if legalDeclares(lg.Hoster, o) || legalDeclares(lg.Publisher, o) {
-		return true
-	}
-	names := legalNorms(o.Name, o.LegalEntity)
-	company := legalNorms(o.LegalEntity)
-	for _, m := range lg.Mentions {
-		if o.Catalogue != "" && m.Entity == o.Catalogue {
-			return true
-		}
-		if legalOverlap(legalNorms(m.Name), names) {
-			return true
-		}
-		if legalOverlap(legalNorms(m.LegalEntity), company) && legalOverlap(m.Categories, o.Categories) {
-			return true
-		}
-	}
-	return false
-}
-
 // legalOperator is an organisation observed behind the site's name.
 type legalOperator struct {
 	org *evidence.Organisation
@@ -434,130 +401,6 @@ func legalSiteOperators(p *Pass, r *evidence.Resolution, site *evidence.Host) []
 		if h.Operator != "" {
 			refs, _ := operatorEvidence(ev, h)
 			add(h.Operator, h.Name, true, refs)
-		}
-	}
-	return out
-}
-
-// legalProcessor is an organisation observed handling the site's visitors
-// or mail, with what was observed of it.
-type legalProcessor struct {
-	org  *evidence.Organisation
-	what []string
-	refs []string
-}
-
-// legalProcessors lists the processors observed, by organisation ID: the
-// operator of the site's addresses (a CDN among them), the owners of the
-// third-party names of its CNAME chain (the platform vendor), the third
-// parties the page contacted (browser), and the mail relays (mail). The
-// organisation itself (the owner of first-party names) is left out.
-func legalProcessors(p *Pass) []*legalProcessor {
-	ev := p.Evidence
-	own := map[string]bool{}
-	for _, h := range ev.Hosts {
-		if p.IsFirstParty(h.Name) && h.DomainOwner != "" {
-			own[h.DomainOwner] = true
-		}
-	}
-	byID := map[string]*legalProcessor{}
-	var order []string
-	add := func(id, what string, refs ...string) {
-		if id == "" || own[id] {
-			return
-		}
-		pr, ok := byID[id]
-		if !ok {
-			o := organisation(ev, id)
-			if o == nil {
-				// A provider recognised without an organisation record.
-				key, _ := strings.CutPrefix(id, "org/")
-				o = &evidence.Organisation{ID: id, Name: key, Catalogue: key}
-			}
-			pr = &legalProcessor{org: o}
-			byID[id] = pr
-			order = append(order, id)
-		}
-		if !slices.Contains(pr.what, what) {
-			pr.what = append(pr.what, what)
-		}
-		pr.refs = append(pr.refs, refs...)
-	}
-
-	if site := host(ev, ev.Target.Host); site != nil && site.Operator != "" {
-		what := fmt.Sprintf("it operates the addresses serving %s", site.Name)
-		if o := organisation(ev, site.Operator); o != nil && slices.Contains(o.Categories, "cdn") {
-			what += " as a CDN that terminates TLS and sees all traffic in clear"
-		}
-		refs, _ := operatorEvidence(ev, site)
-		add(site.Operator, what, refs...)
-	}
-	if r := ev.DNS.Resolution(ev.Target.Host); r != nil {
-		for _, link := range r.Chain {
-			h := host(ev, link.To)
-			if h == nil || p.IsFirstParty(h.Name) {
-				continue
-			}
-			add(h.DomainOwner, fmt.Sprintf("it owns %s, to which the site's name is delegated by CNAME (%s)", h.Name, r.ID), h.ID, r.ID)
-			if h.Operator != "" {
-				refs, _ := operatorEvidence(ev, h)
-				add(h.Operator, fmt.Sprintf("it operates the addresses of %s, in the site's CNAME chain", h.Name), refs...)
-			}
-		}
-	}
-	reqs := legalRequestsByHost(ev)
-	for i := range ev.Hosts {
-		h := &ev.Hosts[i]
-		if !slices.Contains(h.Roles, evidence.RoleThirdParty) || p.IsFirstParty(h.Name) {
-			continue
-		}
-		id := h.DomainOwner
-		if id == "" {
-			id = h.Operator
-		}
-		ids := reqs[h.Name]
-		what := fmt.Sprintf("the page contacted %s", h.Name)
-		if len(ids) > 0 {
-			what += fmt.Sprintf(" (%d request(s), first %s)", len(ids), ids[0])
-		}
-		add(id, what, append([]string{h.ID}, ids[:min(len(ids), 3)]...)...)
-	}
-	for _, m := range ev.Mails {
-		for _, pm := range m.Providers {
-			id := pm.Organisation
-			if id == "" && pm.Entity != "" {
-				id = "org/" + pm.Entity
-			}
-			what := fmt.Sprintf("it relayed %s", m.ID)
-			if len(pm.Signals) > 0 {
-				what += fmt.Sprintf(" (%s)", strings.Join(pm.Signals[:min(len(pm.Signals), 3)], ", "))
-			}
-			add(id, what, m.ID)
-		}
-	}
-	for i := range ev.Hosts {
-		h := &ev.Hosts[i]
-		if !slices.Contains(h.Roles, evidence.RoleMailRelay) || p.IsFirstParty(h.Name) {
-			continue
-		}
-		add(h.DomainOwner, fmt.Sprintf("the mail passed through %s", h.Name), append([]string{h.ID}, h.SeenIn...)...)
-	}
-	out := make([]*legalProcessor, 0, len(order))
-	for _, id := range order {
-		out = append(out, byID[id])
-	}
-	return out
-}
-
-// legalRequestsByHost lists the request IDs of every visit by host.
-func legalRequestsByHost(ev *evidence.Evidence) map[string][]string {
-	out := map[string][]string{}
-	if ev.Browser == nil {
-		return out
-	}
-	for _, v := range ev.Browser.Visits {
-		for _, r := range v.Requests {
-			out[r.Host] = append(out[r.Host], r.ID)
 		}
 	}
 	return out

@@ -31,12 +31,12 @@ func legalFounding() *evidence.Evidence {
 		},
 		Addresses: []evidence.Address{{ID: "ip/198.51.100.17", IP: "198.51.100.17", Network: "net/198.51.100.0-198.51.100.255"}},
 		Organisations: []evidence.Organisation{
-			{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"cdn", "hosting", "registrar"}, Catalogue: "cloudflare"},
-			{ID: "org/commune-de-ville-exemple", Name: "Commune de Ville-Exemple", LegalEntity: "Commune de Ville-Exemple", Country: "FR", Bloc: evidence.BlocEU},
-			{ID: "org/google", Name: "Google", LegalEntity: "Google LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"platform"}, Catalogue: "google"},
-			{ID: "org/google-analytics", Name: "Google Analytics", LegalEntity: "Google LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"analytics"}, Catalogue: "google-analytics"},
-			{ID: "org/mandrill", Name: "Mandrill (Mailchimp Transactional)", LegalEntity: "The Rocket Science Group LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"email"}, Catalogue: "mandrill"},
-			{ID: "org/participation-vendor", Name: "Participation Vendor SAS", LegalEntity: "Participation Vendor SAS", Country: "FR", Bloc: evidence.BlocEU},
+			{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Categories: []string{"cdn", "hosting", "registrar"}, Catalogue: "cloudflare"},
+			{ID: "org/commune-de-ville-exemple", Name: "Commune de Ville-Exemple", LegalEntity: "Commune de Ville-Exemple", Country: "FR"},
+			{ID: "org/google", Name: "Google", LegalEntity: "Google LLC", Country: "US", Categories: []string{"platform"}, Catalogue: "google"},
+			{ID: "org/google-analytics", Name: "Google Analytics", LegalEntity: "Google LLC", Country: "US", Categories: []string{"analytics"}, Catalogue: "google-analytics"},
+			{ID: "org/mandrill", Name: "Mandrill (Mailchimp Transactional)", LegalEntity: "The Rocket Science Group LLC", Country: "US", Categories: []string{"email"}, Catalogue: "mandrill"},
+			{ID: "org/participation-vendor", Name: "Participation Vendor SAS", LegalEntity: "Participation Vendor SAS", Country: "FR"},
 		},
 		Browser: &evidence.Browser{Visits: []evidence.Visit{{ID: "visit/initial", State: evidence.StateInitial, Requests: []evidence.Request{
 			{ID: "req/1", Host: site},
@@ -74,8 +74,8 @@ func legalClean() *evidence.Evidence {
 		},
 		Addresses: []evidence.Address{{ID: "ip/203.0.113.10", IP: "203.0.113.10", Network: "net/203.0.113.0-203.0.113.127"}},
 		Organisations: []evidence.Organisation{
-			{ID: "org/commune-de-commune-propre", Name: "Commune de Commune-Propre", Country: "FR", Bloc: evidence.BlocEU},
-			{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Bloc: evidence.BlocEU, Categories: []string{"cloud", "email", "hosting", "registrar"}, Catalogue: "ovhcloud"},
+			{ID: "org/commune-de-commune-propre", Name: "Commune de Commune-Propre", Country: "FR"},
+			{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Categories: []string{"cloud", "email", "hosting", "registrar"}, Catalogue: "ovhcloud"},
 		},
 		Browser: &evidence.Browser{Visits: []evidence.Visit{{ID: "visit/initial", State: evidence.StateInitial, Requests: []evidence.Request{{ID: "req/1", Host: site}}}}},
 		Legal: &evidence.Legal{

@@ -5,26 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/names"
 )
-
-// MailChecks are the checks on the mails a site sends (--mail, vigie mail).
-// Each needs at least one parsed mail. The organisation a mail speaks for
-// is the scanned site's and the policy's domains, or, with neither (vigie
-// mail alone), the domains the From display name names
-// (Mail.DisplayNameDomains).
-var MailChecks = []*Check{
-	mailSenderIdentityMismatch,
-	mailThirdPartyRelay,
-	mailBounceDomainThirdParty,
-	mailClickTracking,
-	mailOpenTracking,
-	mailAuthMisaligned,
-	mailCodeWithIdentity,
-}
 
 var mailSenderIdentityMismatch = &Check{
 	ID:       "mail.sender-identity-mismatch",
@@ -52,7 +35,7 @@ var mailSenderIdentityMismatch = &Check{
 				continue
 			}
 			orgs := mailOrgDomains(p, m)
-			if !speaksFor(p, name, orgs) || hostInDomains(dom, orgs) {
+			if !speaksFor(p, name, orgs) || names.InDomains(dom, orgs) {
 				continue
 			}
 			if len(orgs) == 0 {
@@ -181,11 +164,11 @@ var mailBounceDomainThirdParty = &Check{
 			}
 			orgs := mailOrgDomains(p, m)
 			if len(orgs) == 0 {
-				if d := registrableOf(m.From.Domain); d != "" {
+				if d := registrable(m.From.Domain); d != "" {
 					orgs = []string{d}
 				}
 			}
-			if len(orgs) == 0 || hostInDomains(b, orgs) {
+			if len(orgs) == 0 || names.InDomains(b, orgs) {
 				continue
 			}
 			summary := fmt.Sprintf("Bounces of %s go to %s, outside the organisation's domains (%s).", m.ID, b, strings.Join(orgs, ", "))
@@ -316,7 +299,7 @@ var mailAuthMisaligned = &Check{
 		var out []Finding
 		judged := 0
 		for _, m := range parsedMails(ev) {
-			from := registrableOf(m.From.Domain)
+			from := registrable(m.From.Domain)
 			if from == "" {
 				continue
 			}
@@ -562,7 +545,7 @@ func ownMailServers(ev *evidence.Evidence, orgs []string, refs *[]string) string
 			for _, h := range m.Hops {
 				// A hop's from name is the client's claim (HELO): only a
 				// receiving host of the domain, or an MX host by name, counts.
-				if hostInDomains(h.By, []string{d}) || slices.Contains(hosts, h.From) {
+				if names.InDomains(h.By, []string{d}) || slices.Contains(hosts, h.From) {
 					used = true
 				}
 			}
@@ -593,7 +576,7 @@ func alignment(m *evidence.Mail, from string) alignmentVerdict {
 	var v alignmentVerdict
 	for _, d := range m.DKIM {
 		if d.Result == "pass" {
-			if registrableOf(d.Domain) == from {
+			if registrable(d.Domain) == from {
 				v.judged, v.aligned = true, true
 				return v
 			}
@@ -617,7 +600,7 @@ func alignment(m *evidence.Mail, from string) alignmentVerdict {
 			if r.Result != "pass" {
 				continue
 			}
-			if registrableOf(r.Domain) == from {
+			if registrable(r.Domain) == from {
 				v.aligned = true
 			} else if r.Method == "spf" {
 				v.spf = appendNew(v.spf, r.Domain)
@@ -695,26 +678,10 @@ func appendNew(list []string, s string) []string {
 	return append(list, s)
 }
 
-// registrableOf returns host's registrable domain, or "".
-func registrableOf(host string) string {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "" {
-		return ""
-	}
-	d, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return ""
-	}
-	return d
-}
-
 // domainLabel returns a domain's registrable part without its public
-// suffix, folded: "jeparticipe.ville-exemple.fr" → "villeexemple".
+// suffix, folded: "jeparticipe.ville-exemple.fr" → "villeexemple". A
+// registrable domain is one label above its public suffix.
 func domainLabel(host string) string {
-	d := registrableOf(host)
-	if d == "" {
-		return ""
-	}
-	suffix, _ := publicsuffix.PublicSuffix(d)
-	return names.FoldAlnum(strings.TrimSuffix(strings.TrimSuffix(d, suffix), "."))
+	label, _, _ := strings.Cut(registrable(host), ".")
+	return names.FoldAlnum(label)
 }

@@ -18,7 +18,7 @@ import (
 func mailEvidence(target string, ms ...evidence.Mail) *evidence.Evidence {
 	ev := &evidence.Evidence{Collected: []evidence.Kind{evidence.KindMail}, Mails: ms}
 	if target != "" {
-		d := registrableOf(target)
+		d := registrable(target)
 		ev.Target = evidence.Target{URL: "https://" + target + "/", Host: target, RegistrableDomain: d}
 	}
 	return ev

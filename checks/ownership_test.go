@@ -2,6 +2,7 @@ package checks
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
@@ -20,12 +21,12 @@ func owned(org evidence.Organisation, extra ...evidence.Host) *evidence.Evidence
 }
 
 var (
-	cloudflare      = evidence.Organisation{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"cdn", "hosting"}}
-	ovh             = evidence.Organisation{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Bloc: evidence.BlocEU, Categories: []string{"hosting"}}
-	infomaniak      = evidence.Organisation{ID: "org/infomaniak", Name: "Infomaniak", Country: "CH", Bloc: evidence.BlocAdequate, Categories: []string{"hosting"}}
+	cloudflare      = evidence.Organisation{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Categories: []string{"cdn", "hosting"}}
+	ovh             = evidence.Organisation{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Categories: []string{"hosting"}}
+	infomaniak      = evidence.Organisation{ID: "org/infomaniak", Name: "Infomaniak", Country: "CH", Categories: []string{"hosting"}}
 	unknownCC       = evidence.Organisation{ID: "org/x", Name: "X"}
-	googleAnalytics = evidence.Organisation{ID: "org/google-analytics", Name: "Google Analytics", LegalEntity: "Google LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"analytics"}}
-	bunny           = evidence.Organisation{ID: "org/bunny", Name: "BunnyWay", Country: "SI", Bloc: evidence.BlocEU, Categories: []string{"cdn"}}
+	googleAnalytics = evidence.Organisation{ID: "org/google-analytics", Name: "Google Analytics", LegalEntity: "Google LLC", Country: "US", Categories: []string{"analytics"}}
+	bunny           = evidence.Organisation{ID: "org/bunny", Name: "BunnyWay", Country: "SI", Categories: []string{"cdn"}}
 )
 
 func TestCDNProxy(t *testing.T) {
@@ -111,6 +112,30 @@ func TestOperatorOutsideEEA(t *testing.T) {
 			status, got := subjects(t, hostingOperatorOutsideEEA, tt.ev, p)
 			if status != tt.status || !slices.Equal(got, tt.want) {
 				t.Errorf("got %s %v, want %s %v", status, got, tt.status, tt.want)
+			}
+		})
+	}
+}
+
+// TestOperatorOutsideEEANote checks that the transfer note comes from the
+// checks' table, and is said once for evidence saved when the collector
+// still wrote it into the organisation's note.
+func TestOperatorOutsideEEANote(t *testing.T) {
+	const anycast = "anycast CDN: an address says nothing about server location"
+	for name, note := range map[string]string{
+		"evidence keeps facts only":        anycast,
+		"evidence saved with the old note": anycast + "; " + BlocNote(BlocUS),
+	} {
+		t.Run(name, func(t *testing.T) {
+			cf := cloudflare
+			cf.Note = note
+			out := RunChecks([]*Check{hostingOperatorOutsideEEA}, owned(cf), nil, testNow)
+			if len(out.Findings) != 1 {
+				t.Fatalf("findings %+v", out.Findings)
+			}
+			s := out.Findings[0].Summary
+			if !strings.Contains(s, "Note: "+anycast+"; "+BlocNote(BlocUS)+".") || strings.Count(s, BlocNote(BlocUS)) != 1 {
+				t.Errorf("summary %q", s)
 			}
 		})
 	}

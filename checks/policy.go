@@ -189,17 +189,3 @@ func (p *Policy) AllowsCountry(country, bloc string) bool {
 	}
 	return false
 }
-
-// hostInDomains reports whether host equals or is a subdomain of one of domains.
-func hostInDomains(host string, domains []string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	for _, d := range domains {
-		if d == "" {
-			continue
-		}
-		if host == d || strings.HasSuffix(host, "."+d) {
-			return true
-		}
-	}
-	return false
-}

@@ -19,6 +19,9 @@ type Outcome struct {
 	Ignored []Finding `json:"ignored,omitempty"`
 	// Ignores reports on each policy ignore: applied, expired or unused.
 	Ignores []IgnoreStatus `json:"ignores,omitempty"`
+	// Facts are the conclusions the checks drew from the evidence, derived
+	// once: reports show them rather than deciding anything themselves.
+	Facts *Facts `json:"facts,omitempty"`
 }
 
 // IgnoreStatus says what became of one policy ignore in a run.
@@ -38,7 +41,8 @@ const (
 )
 
 // Run applies every registered check to ev under policy p (nil for none) at
-// time now (used for ignore expiry).
+// time now: the run's clock, for ignore expiry and the judgments that
+// depend on the date (pass the present to re-judge saved evidence).
 func Run(ev *evidence.Evidence, p *Policy, now time.Time) Outcome {
 	return RunChecks(All(), ev, p, now)
 }
@@ -48,8 +52,8 @@ func RunChecks(list []*Check, ev *evidence.Evidence, p *Policy, now time.Time) O
 	if p == nil {
 		p = &Policy{}
 	}
-	pass := &Pass{Evidence: ev, Policy: p}
-	var out Outcome
+	pass := &Pass{Evidence: ev, Policy: p, Now: now}
+	out := Outcome{Facts: pass.Facts()}
 	matched := make([]int, len(p.Ignore))
 	for _, c := range list {
 		sev := c.Severity

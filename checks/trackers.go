@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // Purposes of a tracker, after the CNIL's guidelines on cookies and other
@@ -129,8 +128,12 @@ type Classification struct {
 	Service string
 	// Org is the organisation record it rests on, if any.
 	Org *evidence.Organisation
-	// Why says how it was classified.
+	// Why says how it was classified, for people: checks never read it.
 	Why string
+	// ExemptibleMeasurement is set for a cookie of an audience-measurement
+	// tool that can be configured for the CNIL exemption (Matomo, Piano),
+	// whether or not this cookie keeps the exemption.
+	ExemptibleMeasurement bool
 }
 
 // NeedsConsent reports whether the classified item needs consent.
@@ -216,7 +219,8 @@ func (p *Pass) ClassifyCookie(c *evidence.Cookie, visitStart time.Time) Classifi
 		if ok, _ := path.Match(r.Pattern, c.Name); !ok {
 			continue
 		}
-		cl := Classification{Purpose: r.Purpose, Service: r.Service, Why: "well-known cookie " + r.Pattern + " (" + r.Service + ")"}
+		cl := Classification{Purpose: r.Purpose, Service: r.Service, Why: "well-known cookie " + r.Pattern + " (" + r.Service + ")",
+			ExemptibleMeasurement: r.Purpose == PurposeMeasurement}
 		if r.Purpose == PurposeMeasurement {
 			switch {
 			case !p.IsFirstParty(domain):
@@ -243,6 +247,9 @@ func (p *Pass) ClassifyCookie(c *evidence.Cookie, visitStart time.Time) Classifi
 // orgOfDomain returns the organisation behind the contacted hosts of a
 // registrable domain, preferring one with a tracking purpose.
 func (p *Pass) orgOfDomain(rd string) *evidence.Organisation {
+	if rd == "" {
+		return nil
+	}
 	var first *evidence.Organisation
 	for _, h := range p.Evidence.Hosts {
 		if h.RegistrableDomain != rd {
@@ -273,15 +280,12 @@ func (p *Pass) ClassifyStorage(s *evidence.StorageItem) Classification {
 	return p.ClassifyHost(h)
 }
 
-// registrable returns a host's registrable domain (eTLD+1), or the host.
+// registrable returns a host's registrable domain (eTLD+1), or "" when it
+// has none (an IP address, a public suffix).
 func registrable(h string) string {
-	if d, err := publicSuffixDomain(h); err == nil {
-		return d
-	}
-	return h
+	d, _ := names.RegistrableDomain(h)
+	return d
 }
-
-func publicSuffixDomain(h string) (string, error) { return publicsuffix.EffectiveTLDPlusOne(h) }
 
 // tracked is one non-exempt item of a visit.
 type tracked struct {

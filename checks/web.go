@@ -9,62 +9,6 @@ import (
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
-// WebChecks are the checks on what the page does (browser visits), for the
-// registry.
-var WebChecks = []*Check{
-	webThirdPartyRequests,
-	webThirdPartyAnalytics,
-	webThirdPartyFonts,
-	webNoHTTPS,
-	consentNoBanner,
-	consentTrackerBeforeConsent,
-	consentNoRejectFirstLayer,
-	consentRejectLessProminent,
-	consentRejectNotRespected,
-	consentCookieLifetime,
-	dnsCNAMECloaking,
-}
-
-// thirdPartyHost is one third-party host the page contacted.
-type thirdPartyHost struct {
-	name     string
-	requests []string // request IDs, bounded
-	visits   []string
-	before   bool // contacted before any choice (initial visit)
-	types    []string
-}
-
-// thirdParties lists the third-party hosts contacted in every visit, in
-// order of first contact.
-func (p *Pass) thirdParties() []*thirdPartyHost {
-	var out []*thirdPartyHost
-	idx := map[string]*thirdPartyHost{}
-	for _, v := range p.Evidence.Browser.Visits {
-		for _, r := range v.Requests {
-			if r.Host == "" || p.IsFirstParty(r.Host) {
-				continue
-			}
-			h := idx[r.Host]
-			if h == nil {
-				h = &thirdPartyHost{name: r.Host}
-				idx[r.Host] = h
-				out = append(out, h)
-			}
-			if len(h.requests) < 20 {
-				h.requests = append(h.requests, r.ID)
-			}
-			if !slices.Contains(h.visits, v.ID) {
-				h.visits = append(h.visits, v.ID)
-			}
-			if r.Type != "" && !slices.Contains(h.types, r.Type) {
-				h.types = append(h.types, r.Type)
-			}
-			h.before = h.before || v.State == evidence.StateInitial
-		}
-	}
-	return out
-}
-
 var webThirdPartyRequests = &Check{
 	ID:       "web.third-party-requests",
 	Title:    "Third parties the page contacts",
@@ -81,10 +25,10 @@ var webThirdPartyRequests = &Check{
 	Needs: []evidence.Kind{evidence.KindBrowser},
 	Run: func(p *Pass) ([]Finding, error) {
 		var out []Finding
-		for _, h := range p.thirdParties() {
-			refs := append([]string{}, h.requests...)
+		for _, h := range p.Facts().ThirdParties {
+			refs := slices.Clone(h.RequestIDs)
 			who := "owner unknown"
-			if hr := host(p.Evidence, h.name); hr != nil {
+			if hr := host(p.Evidence, h.Host); hr != nil {
 				refs = append(refs, hr.ID)
 				if o := organisation(p.Evidence, hr.DomainOwner); o != nil {
 					who = "owned by " + orgText(o)
@@ -99,12 +43,16 @@ var webThirdPartyRequests = &Check{
 				}
 			}
 			when := "after a choice only"
-			if h.before {
+			if h.BeforeConsent {
 				when = "before any choice"
 			}
-			out = append(out, Finding{Subject: h.name, Evidence: refs, Summary: fmt.Sprintf(
+			var visits []string
+			for _, vc := range h.Visits {
+				visits = append(visits, vc.Visit)
+			}
+			out = append(out, Finding{Subject: h.Host, Evidence: refs, Summary: fmt.Sprintf(
 				"The page contacts %s (%s), %s; %d request(s) of type %s, in %s.",
-				h.name, who, when, len(h.requests), strings.Join(h.types, ", "), strings.Join(h.visits, ", "))})
+				h.Host, who, when, h.Requests, strings.Join(h.Types, ", "), strings.Join(visits, ", "))})
 		}
 		return out, nil
 	},
@@ -121,8 +69,8 @@ func (p *Pass) orgFindings(category, what string) []Finding {
 	}
 	var order []string
 	groups := map[string]*group{}
-	for _, h := range p.thirdParties() {
-		hr := host(p.Evidence, h.name)
+	for _, h := range p.Facts().ThirdParties {
+		hr := host(p.Evidence, h.Host)
 		if hr == nil {
 			continue
 		}
@@ -136,10 +84,10 @@ func (p *Pass) orgFindings(category, what string) []Finding {
 			groups[o.ID] = g
 			order = append(order, o.ID)
 		}
-		g.hosts = append(g.hosts, h.name)
+		g.hosts = append(g.hosts, h.Host)
 		g.refs = append(g.refs, hr.ID)
-		g.refs = append(g.refs, h.requests...)
-		g.before = g.before || h.before
+		g.refs = append(g.refs, h.RequestIDs...)
+		g.before = g.before || h.BeforeConsent
 	}
 	var out []Finding
 	for _, id := range order {
@@ -229,47 +177,5 @@ var webNoHTTPS = &Check{
 		}
 		return []Finding{{Subject: p.Evidence.Target.Host, Evidence: []string{v.ID},
 			Summary: fmt.Sprintf("%s: %s.", p.Evidence.Target.Host, strings.Join(problems, "; "))}}, nil
-	},
-}
-
-var dnsCNAMECloaking = &Check{
-	ID:       "dns.cname-cloaking",
-	Title:    "A first-party name hides a third-party tracker (CNAME cloaking)",
-	Severity: High,
-	Rationale: "A subdomain of the organisation that is a CNAME to a tracking company's host makes the " +
-		"tracker look first party: browsers' third-party protections do not apply, it receives the " +
-		"site's own cookies (sessions included), and visitors cannot tell.",
-	Refs: []string{
-		"CNIL délibération 2020-091 (lignes directrices cookies et autres traceurs)",
-		"GDPR art. 5(1)(a) (transparency) and art. 32",
-		"Dimova et al., The CNAME of the Game, PETS 2021",
-	},
-	Remediation: "Remove the CNAME and the tracker, or use self-hosted measurement configured for the CNIL " +
-		"exemption; at the very least require consent and never share the site's session cookies with it.",
-	Needs: []evidence.Kind{evidence.KindBrowser, evidence.KindDNS},
-	Run: func(p *Pass) ([]Finding, error) {
-		var out []Finding
-		seen := map[string]bool{}
-		for _, v := range p.Evidence.Browser.Visits {
-			for _, r := range v.Requests {
-				if seen[r.Host] || r.Host == "" || !p.IsFirstParty(r.Host) {
-					continue
-				}
-				seen[r.Host] = true
-				to, o := p.cloakedTracker(r.Host)
-				if to == "" {
-					continue
-				}
-				res := p.Evidence.DNS.Resolution(r.Host)
-				refs := []string{r.ID, res.ID}
-				if h := host(p.Evidence, to); h != nil {
-					refs = append(refs, h.ID)
-				}
-				out = append(out, Finding{Subject: r.Host, Evidence: append(refs, o.ID), Summary: fmt.Sprintf(
-					"The page contacts %s, a name of the organisation that is a CNAME chain (%s) to %s, a host of %s (%s).",
-					r.Host, chainText(*res), to, orgText(o), strings.Join(o.Categories, ", "))})
-			}
-		}
-		return out, nil
 	},
 }

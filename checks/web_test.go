@@ -11,11 +11,11 @@ import (
 
 var (
 	visitStart = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	gaOrg      = evidence.Organisation{ID: "org/google-analytics", Name: "Google Analytics", LegalEntity: "Google LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"analytics"}}
-	fontsOrg   = evidence.Organisation{ID: "org/google-fonts", Name: "Google Fonts", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"fonts"}}
-	adsOrg     = evidence.Organisation{ID: "org/google-ads", Name: "Google Ads", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"advertising"}}
-	eulerian   = evidence.Organisation{ID: "org/eulerian", Name: "Eulerian", Country: "FR", Bloc: evidence.BlocEU, Categories: []string{"analytics", "advertising"}}
-	cdnOrg     = evidence.Organisation{ID: "org/jsdelivr", Name: "jsDelivr", Country: "PL", Bloc: evidence.BlocEU, Categories: []string{"script-cdn"}}
+	gaOrg      = evidence.Organisation{ID: "org/google-analytics", Name: "Google Analytics", LegalEntity: "Google LLC", Country: "US", Categories: []string{"analytics"}}
+	fontsOrg   = evidence.Organisation{ID: "org/google-fonts", Name: "Google Fonts", Country: "US", Categories: []string{"fonts"}}
+	adsOrg     = evidence.Organisation{ID: "org/google-ads", Name: "Google Ads", Country: "US", Categories: []string{"advertising"}}
+	eulerian   = evidence.Organisation{ID: "org/eulerian", Name: "Eulerian", Country: "FR", Categories: []string{"analytics", "advertising"}}
+	cdnOrg     = evidence.Organisation{ID: "org/jsdelivr", Name: "jsDelivr", Country: "PL", Categories: []string{"script-cdn"}}
 )
 
 // browsed builds evidence of a site www.v.fr visited in the given visits,

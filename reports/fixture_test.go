@@ -96,12 +96,12 @@ func fullEvidence() *evidence.Evidence {
 	ev.Registrations = []evidence.Registration{{ID: "reg/participation-vendor.com", Domain: "participation-vendor.com", Registrar: "Gandi SAS",
 		Registrant: "Participation Vendor SAS", Country: "FR", Organisation: "org/participation-vendor", Source: "rdap"}}
 	ev.Organisations = []evidence.Organisation{
-		{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"cdn", "hosting"}, Catalogue: "cloudflare"},
-		{ID: "org/commune-de-ville-exemple", Name: "Commune de Ville-Exemple", Country: "FR", Bloc: evidence.BlocEU},
-		{ID: "org/google", Name: "Google", LegalEntity: "Google LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"advertising", "analytics", "fonts"}, Catalogue: "google"},
-		{ID: "org/mailchimp", Name: "Mailchimp", LegalEntity: "The Rocket Science Group LLC", Country: "US", Bloc: evidence.BlocUS, Categories: []string{"email"}, Catalogue: "mailchimp"},
-		{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Bloc: evidence.BlocEU, Categories: []string{"hosting"}, Catalogue: "ovhcloud"},
-		{ID: "org/participation-vendor", Name: "Participation Vendor SAS", Country: "FR", Bloc: evidence.BlocEU, Categories: []string{"survey"}},
+		{ID: "org/cloudflare", Name: "Cloudflare", LegalEntity: "Cloudflare, Inc.", Country: "US", Categories: []string{"cdn", "hosting"}, Catalogue: "cloudflare"},
+		{ID: "org/commune-de-ville-exemple", Name: "Commune de Ville-Exemple", Country: "FR"},
+		{ID: "org/google", Name: "Google", LegalEntity: "Google LLC", Country: "US", Categories: []string{"advertising", "analytics", "fonts"}, Catalogue: "google"},
+		{ID: "org/mailchimp", Name: "Mailchimp", LegalEntity: "The Rocket Science Group LLC", Country: "US", Categories: []string{"email"}, Catalogue: "mailchimp"},
+		{ID: "org/ovhcloud", Name: "OVHcloud", LegalEntity: "OVH SAS", Country: "FR", Categories: []string{"hosting"}, Catalogue: "ovhcloud"},
+		{ID: "org/participation-vendor", Name: "Participation Vendor SAS", Country: "FR", Categories: []string{"survey"}},
 	}
 	const site, ga, fonts = "jeparticipe.ville-exemple.fr", "www.google-analytics.com", "fonts.googleapis.com"
 	before, after := evidence.PhaseBeforeAction, evidence.PhaseAfterAction
@@ -240,6 +240,8 @@ func fullReport() *Report {
 	}
 	p := &checks.Policy{Organisation: checks.Organisation{Name: "Ville d'Exemple", Domains: []string{"ville-exemple.fr"}},
 		Allowed: checks.Allowed{Countries: []string{"EEA"}}, Ignore: []checks.Ignore{ig}}
+	// The sections show the facts the checks derive, as checks.Run does.
+	out.Facts = checks.DeriveFacts(ev, p, finished)
 	return New("test", ev, out, p, started, finished)
 }
 

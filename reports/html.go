@@ -71,7 +71,9 @@ func WriteHTML(w io.Writer, r *Report, o HTMLOptions) error {
 	if err := t.Execute(&b, v); err != nil {
 		return fmt.Errorf("report.html: %w", err)
 	}
-	_, err = w.Write(b.Bytes())
+	// A last guard: no control or bidirectional character reaches the
+	// page, whichever string carried it.
+	_, err = io.WriteString(w, stripHostile(b.String()))
 	return err
 }
 

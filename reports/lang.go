@@ -389,6 +389,7 @@ var messages = map[string]message{
 	"decl.none":        {"nothing declared", "rien de déclaré"},
 	"decl.named":       {"named in the pages", "cité dans les pages"},
 	"decl.not-named":   {"named nowhere", "cité nulle part"},
+	"decl.unknown":     {"not judged: no legal page could be read", "non jugé : aucune page légale n'a pu être lue"},
 	"decl.role.site":   {"operates the site's addresses", "exploite les adresses du site"},
 	"decl.role.domain": {"owns a domain of the site's chain", "détient un domaine de la chaîne du site"},
 	"decl.role.third":  {"contacted by the page", "contacté par la page"},

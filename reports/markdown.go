@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -22,8 +23,47 @@ var mdEscaper = strings.NewReplacer(
 )
 
 // md escapes a string for Markdown text or a table cell, on one line.
+// What a renderer would turn into a link by itself — a URL, a www. name,
+// an e-mail address — goes into a code span: a report never links to
+// what a site chose.
 func md(s string) string {
-	return mdEscaper.Replace(clip(s, maxText))
+	s = clip(s, maxText)
+	var b strings.Builder
+	last := 0
+	for _, m := range autolinkable.FindAllStringIndex(s, -1) {
+		b.WriteString(mdEscaper.Replace(s[last:m[0]]))
+		b.WriteString(mdCode(s[m[0]:m[1]]))
+		last = m[1]
+	}
+	b.WriteString(mdEscaper.Replace(s[last:]))
+	return b.String()
+}
+
+// autolinkable matches what GitHub-flavoured Markdown links without being
+// asked (its autolink extension): URLs with a scheme, names starting with
+// www., e-mail addresses.
+var autolinkable = regexp.MustCompile(`(?i)\b(?:https?|ftp|mailto|xmpp):[^\s<]*|\bwww\.[^\s<]*|[a-z0-9._+-]+@[a-z0-9_-]+(?:\.[a-z0-9_-]+)+`)
+
+// mdCode renders s as a code span, where Markdown sees no link, markup,
+// mention or math: the fence is longer than any run of backticks in s,
+// and a pipe, which would end a table cell even there, is written %7C
+// (the same URL).
+func mdCode(s string) string {
+	s = strings.ReplaceAll(s, "|", "%7C")
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }
 
 // mdHTML escapes a string for the inside of an HTML block of a Markdown
@@ -252,6 +292,9 @@ func WriteMarkdown(w io.Writer, r *Report, l Lang) error {
 		line := md(o.Org.Label()) + " — " + md(o.Roles)
 		if o.Named != "" {
 			line += " — " + md(o.Named)
+		}
+		if o.Quote != "" {
+			line += ": “" + md(o.Quote) + "” (" + md(o.QuoteRef.ID) + ")"
 		}
 		p("- %s\n", line)
 	}

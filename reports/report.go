@@ -29,6 +29,11 @@ type Report struct {
 	Findings []checks.Finding      `json:"findings"`
 	Ignored  []checks.Finding      `json:"ignored,omitempty"`
 	Ignores  []checks.IgnoreStatus `json:"ignores,omitempty"`
+	// Facts are the conclusions the checks drew from the evidence (first
+	// party, third parties, processors and whether the legal pages name
+	// them, transfer blocs, platform support): the HTML and Markdown
+	// reports show these, never conclusions of their own.
+	Facts *checks.Facts `json:"facts,omitempty"`
 	// Baseline compares the findings with an earlier report's, when one
 	// was given (--baseline).
 	Baseline *Baseline        `json:"baseline,omitempty"`
@@ -59,6 +64,7 @@ func New(version string, ev *evidence.Evidence, out checks.Outcome, p *checks.Po
 		Findings:   out.Findings,
 		Ignored:    out.Ignored,
 		Ignores:    out.Ignores,
+		Facts:      out.Facts,
 		Errors:     ev.Errors,
 	}
 	if r.Findings == nil {

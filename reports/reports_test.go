@@ -69,6 +69,22 @@ func TestReadJSONRejects(t *testing.T) {
 			t.Errorf("ReadJSON(%s) accepted", in)
 		}
 	}
+	// What the schema rejects is no evidence to judge: a null target, a
+	// key vigie never writes.
+	ev := foundingEvidence()
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, New("test", ev, checks.Run(ev, nil, started), nil, started, finished)); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct{ old, new, want string }{
+		"null target": {`"target": {`, `"target": null, "x": {`, "/target"},
+		"unknown key": {`"schema": "vigie.report/v1",`, `"schema": "vigie.report/v1", "colour": "red",`, "colour"},
+	} {
+		in := strings.Replace(buf.String(), tc.old, tc.new, 1)
+		if _, err := ReadJSON(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error naming %q", name, err, tc.want)
+		}
+	}
 }
 
 func TestWriteBundle(t *testing.T) {

@@ -61,7 +61,11 @@ func TestVerifyBundle(t *testing.T) {
 		{name: "manifest edited to match a changed file", pub: pub, sig: SignatureInvalid,
 			tamper: func(t *testing.T, dir string) {
 				flipByte(t, filepath.Join(dir, "report.md"), 10)
-				if err := WriteManifest(dir); err != nil {
+				sums, err := HashTree(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := WriteManifest(dir, sums); err != nil {
 					t.Fatal(err)
 				}
 			}},
@@ -111,7 +115,7 @@ func TestVerifyBundleErrors(t *testing.T) {
 
 func TestUnsignedRewriteRemovesStaleSignature(t *testing.T) {
 	dir := signedBundle(t, testKey(t))
-	if err := Write(dir, fullReport(), Options{}, nil); err != nil {
+	if err := Write(dir, fullReport(), Options{Force: true}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, SignatureName)); !os.IsNotExist(err) {

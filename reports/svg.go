@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 
+	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
@@ -53,16 +54,19 @@ const (
 
 func clipRunes(s string, n int) string { return clip(s, n) }
 
-func orgClass(o *evidence.Organisation) string {
-	if o == nil {
+// orgClass colours an organisation's box by the transfer bloc the checks
+// judged its country to be in.
+func (v *view) orgClass(o *evidence.Organisation) string {
+	j, ok := v.facts.Jurisdiction(o.ID)
+	if !ok {
 		return "org-unknown"
 	}
-	switch o.Bloc {
-	case evidence.BlocEU, evidence.BlocEEA:
+	switch j.Bloc {
+	case checks.BlocEU, checks.BlocEEA:
 		return "org-eu"
-	case evidence.BlocUS:
+	case checks.BlocUS:
 		return "org-us"
-	case evidence.BlocAdequate, evidence.BlocOther:
+	case checks.BlocAdequate, checks.BlocOther:
 		return "org-other"
 	}
 	return "org-unknown"
@@ -160,7 +164,7 @@ func (v *view) buildDiagram(ev *evidence.Evidence, res *evidence.Resolution, nam
 		if o == nil || len(orgOrder) >= dgMaxItems {
 			return pos{}, false
 		}
-		b := diagramBox{X: colX(3), Y: rowY(len(orgOrder)), W: dgBoxW, H: dgBoxH, Line1: clipRunes(o.Name, dgMaxChars), Full: clip(o.Name+" "+o.LegalEntity+" "+o.Country, 300), Class: orgClass(o), Href: v.boxHref(o.ID)}
+		b := diagramBox{X: colX(3), Y: rowY(len(orgOrder)), W: dgBoxW, H: dgBoxH, Line1: clipRunes(o.Name, dgMaxChars), Full: clip(o.Name+" "+o.LegalEntity+" "+o.Country, 300), Class: v.orgClass(o), Href: v.boxHref(o.ID)}
 		b.Line2 = o.Country
 		if o.LegalEntity != "" && o.LegalEntity != o.Name {
 			b.Line2 = clipRunes(o.LegalEntity, dgMaxChars-4) + " · " + o.Country

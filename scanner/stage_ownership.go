@@ -297,16 +297,12 @@ func (b *orgBook) forEntity(e *entities.Entity, matchedBy string) string {
 	o, ok := b.orgs[id]
 	if !ok {
 		o = &evidence.Organisation{
-			ID: id, Name: e.Name, LegalEntity: e.LegalEntity, Country: e.Country,
-			Bloc: entities.Bloc(e.Country), Parent: e.Parent,
+			ID: id, Name: e.Name, LegalEntity: e.LegalEntity, Country: e.Country, Parent: e.Parent,
 			Categories: slices.Sorted(slices.Values(e.Categories)), Catalogue: e.Key,
 		}
 		notes := []string{}
 		if e.Has("cdn") {
 			notes = append(notes, anycastNote)
-		}
-		if n := entities.BlocNote(o.Bloc); n != "" {
-			notes = append(notes, n)
 		}
 		o.Note = strings.Join(notes, "; ")
 		b.orgs[id] = o
@@ -329,7 +325,7 @@ func (b *orgBook) forName(name, country, matchedBy string) string {
 	o, ok := b.orgs[id]
 	if !ok {
 		country = strings.ToUpper(country)
-		o = &evidence.Organisation{ID: id, Name: name, LegalEntity: name, Country: country, Bloc: entities.Bloc(country), Note: entities.BlocNote(entities.Bloc(country))}
+		o = &evidence.Organisation{ID: id, Name: name, LegalEntity: name, Country: country}
 		b.orgs[id] = o
 	}
 	if !slices.Contains(o.MatchedBy, matchedBy) {

@@ -1,4 +1,4 @@
-package schemas
+package schemas_test
 
 import (
 	"bytes"
@@ -22,6 +22,7 @@ import (
 
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/reports"
+	"github.com/vigie-scan/vigie/schemas"
 )
 
 var update = flag.Bool("update", false, "regenerate report.schema.json from the Go types")
@@ -35,10 +36,10 @@ func compile(t testing.TB, name string, data []byte) *jsonschema.Schema {
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
-	if err := c.AddResource(Base+name, doc); err != nil {
+	if err := c.AddResource(schemas.Base+name, doc); err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.Compile(Base + name)
+	s, err := c.Compile(schemas.Base + name)
 	if err != nil {
 		t.Fatalf("%s does not compile: %v", name, err)
 	}
@@ -61,10 +62,10 @@ func TestReportSchemaUpToDate(t *testing.T) {
 		return
 	}
 	// Descriptions (doc comments) may lag; the structure may not.
-	if !bytes.Equal(withoutDescriptions(t, got), withoutDescriptions(t, Report)) {
+	if !bytes.Equal(withoutDescriptions(t, got), withoutDescriptions(t, schemas.Report)) {
 		t.Errorf("report.schema.json is out of date with the Go types: run `go test ./schemas -update` and review the diff")
 	}
-	compile(t, "report.schema.json", Report)
+	compile(t, "report.schema.json", schemas.Report)
 }
 
 func withoutDescriptions(t *testing.T, schema []byte) []byte {
@@ -97,7 +98,7 @@ func withoutDescriptions(t *testing.T, schema []byte) []byte {
 var fixtures = []string{"../reports/testdata/report.golden.json", "../reports/testdata/full.golden.json"}
 
 func TestReportSchemaValidatesReports(t *testing.T) {
-	s := compile(t, "report.schema.json", Report)
+	s := compile(t, "report.schema.json", schemas.Report)
 	for _, f := range fixtures {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -138,7 +139,7 @@ func validateJSON(s *jsonschema.Schema, data []byte) error {
 // parser: every sample is accepted by both or refused by both, and the
 // README's example policies are accepted.
 func TestPolicySchema(t *testing.T) {
-	s := compile(t, "policy.schema.json", Policy)
+	s := compile(t, "policy.schema.json", schemas.Policy)
 	samples := []struct {
 		name, yaml string
 		ok         bool
@@ -230,30 +231,52 @@ var defNames = map[reflect.Type]string{
 // overlay adds what the types cannot say: enums, patterns, formats.
 // Keys are "Def" or "Def.property".
 var overlay = map[string]map[string]any{
-	"Report.schema":        {"const": reports.Schema},
-	"Result.status":        {"enum": []string{"pass", "fail", "not-evaluated", "error"}},
-	"IgnoreStatus.status":  {"enum": []string{checks.IgnoreApplied, checks.IgnoreExpired, checks.IgnoreUnused}},
-	"Finding.fingerprint":  {"pattern": "^[0-9a-f]{24}$"},
-	"Finding.id":           {"pattern": `^[a-z]+\.[a-z0-9-]+$`},
-	"Result.check":         {"pattern": `^[a-z]+\.[a-z0-9-]+$`},
-	"PolicyIgnore.expires": {"pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`},
-	"IgnoreStatus.expires": {"pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`},
-	"Resolution.status":    {"enum": []string{"ok", "nxdomain", "no-address", "loop", "too-long", "error"}},
-	"Zone.dnssec":          {"enum": []string{"signed-validated", "signed", "unsigned", "unknown"}},
-	"Organisation.bloc":    {"enum": []string{"EU", "EEA", "adequate", "US", "other"}},
-	"Visit.state":          {"enum": []string{"initial", "reject", "accept", "crawl"}},
-	"Request.phase":        {"enum": []string{"before-action", "after-action"}},
-	"Cookie.phase":         {"enum": []string{"before-action", "after-action"}},
-	"StorageItem.phase":    {"enum": []string{"before-action", "after-action"}},
-	"Evidence.collected":   {"items": map[string]any{"type": "string", "pattern": "^[a-z]+$"}},
-	"Baseline.new":         {"items": map[string]any{"type": "string", "pattern": "^[0-9a-f]{24}$"}},
-	"Baseline.unchanged":   {"items": map[string]any{"type": "string", "pattern": "^[0-9a-f]{24}$"}},
-	"Baseline.started_at":  {"format": "date-time"},
-	"Report.results":       {"type": "array"},
-	"Report.findings":      {"type": "array"},
-	"Report.errors":        {"type": "array"},
-	"Report.evidence":      {"anyOf": nil, "$ref": "#/$defs/Evidence"},
-	"Severity":             {"type": "string", "enum": []string{"info", "low", "medium", "high", "critical"}},
+	"Report.schema":          {"const": reports.Schema},
+	"Result.status":          {"enum": []string{"pass", "fail", "not-evaluated", "error"}},
+	"IgnoreStatus.status":    {"enum": []string{checks.IgnoreApplied, checks.IgnoreExpired, checks.IgnoreUnused}},
+	"Finding.fingerprint":    {"pattern": "^[0-9a-f]{24}$"},
+	"Finding.id":             {"pattern": `^[a-z]+\.[a-z0-9-]+$`},
+	"Result.check":           {"pattern": `^[a-z]+\.[a-z0-9-]+$`},
+	"PolicyIgnore.expires":   {"pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`},
+	"IgnoreStatus.expires":   {"pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`},
+	"Resolution.status":      {"enum": []string{"ok", "nxdomain", "no-address", "loop", "too-long", "error"}},
+	"Zone.dnssec":            {"enum": []string{"signed-validated", "signed", "unsigned", "unknown"}},
+	"Jurisdiction.bloc":      {"enum": []string{checks.BlocEU, checks.BlocEEA, checks.BlocAdequate, checks.BlocUS, checks.BlocOther}},
+	"PlatformSupport.status": {"enum": []string{checks.Supported, checks.Outdated}},
+	"PlatformSupport.as_of":  {"format": "date"},
+	"Facts.as_of":            {"format": "date"},
+	"Processor.declared":     {"enum": []string{checks.DeclaredNamed, checks.DeclaredNotNamed, checks.DeclaredUnknown}},
+	"Processor.roles":        {"items": map[string]any{"enum": []string{checks.RoleSiteOperator, checks.RoleDomainOwner, checks.RoleThirdParty, checks.RoleMailRelay}}},
+	"Naming.how":             {"enum": []string{"hoster", "publisher", "mention", "same-company"}},
+	"ThirdParty.first_state": {"enum": []string{"initial", "reject", "accept", "crawl"}},
+	"ThirdParty.first_phase": {"enum": []string{"before-action", "after-action"}},
+	"Visit.state":            {"enum": []string{"initial", "reject", "accept", "crawl"}},
+	"Request.phase":          {"enum": []string{"before-action", "after-action"}},
+	"Cookie.phase":           {"enum": []string{"before-action", "after-action"}},
+	"StorageItem.phase":      {"enum": []string{"before-action", "after-action"}},
+	"Evidence.collected":     {"items": map[string]any{"type": "string", "pattern": "^[a-z]+$"}},
+	"Baseline.new":           {"items": map[string]any{"type": "string", "pattern": "^[0-9a-f]{24}$"}},
+	"Baseline.unchanged":     {"items": map[string]any{"type": "string", "pattern": "^[0-9a-f]{24}$"}},
+	"Baseline.started_at":    {"format": "date-time"},
+	"Report.results":         {"type": "array"},
+	"Report.findings":        {"type": "array"},
+	"Report.errors":          {"type": "array"},
+	"Report.evidence":        {"anyOf": nil, "$ref": "#/$defs/Evidence"},
+	"Severity":               {"type": "string", "enum": []string{"info", "low", "medium", "high", "critical"}},
+}
+
+// legacy lists properties that reports written by earlier versions of
+// vigie carry and this one no longer writes: judgments the collectors used
+// to freeze into the evidence, now made by the checks at each run. They
+// stay valid, so that `vigie check` re-judges saved evidence, and are
+// ignored when read. Keys are "Def.property".
+var legacy = map[string]map[string]any{
+	"Organisation.bloc": {"type": "string", "deprecated": true,
+		"description": "Written by vigie before the transfer bloc became the checks' judgment (facts.jurisdictions); ignored when read."},
+	"Platform.outdated": {"type": "boolean", "deprecated": true,
+		"description": "Written by vigie before the support status became the checks' judgment (facts.platforms); ignored when read."},
+	"Platform.support": {"type": "string", "deprecated": true,
+		"description": "Written by vigie before the support status became the checks' judgment (facts.platforms); ignored when read."},
 }
 
 type generator struct {
@@ -295,9 +318,20 @@ func generateReportSchema() ([]byte, error) {
 			target[k] = v
 		}
 	}
+	for key, prop := range legacy {
+		def, name, _ := strings.Cut(key, ".")
+		props, ok := g.defs[def]["properties"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("legacy %s: no definition %s", key, def)
+		}
+		if _, clash := props[name]; clash {
+			return nil, fmt.Errorf("legacy %s: the types still have it", key)
+		}
+		props[name] = prop
+	}
 	out := map[string]any{
 		"$schema":     "https://json-schema.org/draft/2020-12/schema",
-		"$id":         Base + "report.schema.json",
+		"$id":         schemas.Base + "report.schema.json",
 		"title":       "vigie report (" + reports.Schema + ")",
 		"description": "report.json, the machine contract of a vigie report bundle: the evidence a scan collected, every check's outcome, the findings with the evidence records behind them, what the policy ignored, and what could not be collected. Generated from vigie's Go types; descriptions are their doc comments.",
 		"$ref":        root["$ref"],
@@ -460,5 +494,61 @@ func (g *generator) fields(t reflect.Type, props map[string]any, required *[]str
 			}
 		}
 		props[name] = s
+	}
+}
+
+// TestReportSchemaAcceptsLegacyJudgments keeps reports written before the
+// transfer bloc and the platform support status became the checks'
+// judgments valid: `vigie check` re-judges them.
+func TestReportSchemaAcceptsLegacyJudgments(t *testing.T) {
+	s := compile(t, "report.schema.json", schemas.Report)
+	data, err := os.ReadFile("../reports/testdata/full.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	ev := m["evidence"].(map[string]any)
+	ev["organisations"].([]any)[0].(map[string]any)["bloc"] = "US"
+	ev["survey"] = map[string]any{"platforms": []any{map[string]any{"id": "survey/platform/limesurvey", "name": "LimeSurvey", "version": "3.28.64",
+		"outdated": true, "support": "version line 3: outdated as of 2026-11-21", "url": "https://s.example/", "signals": []any{"generator meta"}}}}
+	delete(m, "facts")
+	b, _ := json.Marshal(m)
+	if err := validateJSON(s, b); err != nil {
+		t.Errorf("a report of an earlier vigie is refused: %v", err)
+	}
+}
+
+func TestValidateReport(t *testing.T) {
+	data, err := os.ReadFile("../reports/testdata/full.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schemas.ValidateReport(data); err != nil {
+		t.Fatalf("a report vigie wrote: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		mutate func(map[string]any)
+		want   string
+	}{
+		"null target": {func(m map[string]any) { m["target"] = nil }, "/target"},
+		"unknown key": {func(m map[string]any) { m["colour"] = "red" }, "colour"},
+		"bad status":  {func(m map[string]any) { m["results"].([]any)[0].(map[string]any)["status"] = "maybe" }, "/results/0/status"},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		tc.mutate(m)
+		b, _ := json.Marshal(m)
+		err := schemas.ValidateReport(b)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line naming %q", name, err, tc.want)
+		}
+	}
+	if err := schemas.ValidateReport([]byte("{not json")); err == nil {
+		t.Error("not JSON accepted")
 	}
 }

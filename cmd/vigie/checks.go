@@ -58,7 +58,9 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "check REPORT.json",
 		Short: "Re-run the checks on a saved report's evidence, offline",
 		Long: "Re-run every check on the evidence saved in a report.json, for instance under a new policy.\n" +
-			"Nothing is fetched. With --out, a new bundle is written with the new results.\n\n" +
+			"The checks judge as of today, with this vigie's tables (transfer blocs, platform support).\n" +
+			"The file must conform to the published report schema. Nothing is fetched. With --out, a new\n" +
+			"bundle is written with the new results.\n\n" +
 			"Exit codes:\n" +
 			"  0  no finding at or above --fail-on\n" +
 			"  1  findings at or above --fail-on\n" +
@@ -73,6 +75,11 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := rf.apply(g); err != nil {
 				return err
 			}
+			if out != "" {
+				if err := g.prepare(out); err != nil {
+					return err
+				}
+			}
 			f, err := os.Open(args[0])
 			if err != nil {
 				return usage(err)
@@ -82,8 +89,10 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return usage(fmt.Errorf("%s: %w", args[0], err))
 			}
-			fmt.Fprintf(stderr, "vigie: check  re-running %d checks on %s (scanned %s)\n", len(checks.All()), args[0], old.StartedAt.Format(time.RFC3339))
-			if err := g.writeEvidence(stdout, out, old.Evidence, old.StartedAt, old.FinishedAt, nil); err != nil {
+			now := clock()
+			fmt.Fprintf(stderr, "vigie: check  re-running %d checks on %s (scanned %s), as of %s\n", len(checks.All()), args[0],
+				old.StartedAt.Format(time.RFC3339), now.UTC().Format(time.DateOnly))
+			if err := g.writeEvidence(stdout, out, old.Evidence, old.StartedAt, old.FinishedAt, now, nil); err != nil {
 				return err
 			}
 			return g.verdict()
@@ -93,7 +102,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&policy, "policy", "", "policy `FILE` to apply")
 	f.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (or none)")
 	f.StringVar(&out, "out", "", "write a new bundle into `DIR`")
-	f.StringVar(&formats, "format", "json", "report `FORMATS` of the new bundle, comma-separated: json, html, md, sarif, junit")
+	f.StringVar(&formats, "format", "json", formatsHelp())
 	rf.register(cmd)
 	return cmd
 }

@@ -17,6 +17,7 @@ import (
 
 func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 	var out string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Start the built-in lab and scan it (works offline)",
@@ -30,6 +31,19 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			noBrowser := false
+			// Each site's bundle directory is checked before anything starts.
+			gates := map[string]*gate{}
+			for _, site := range scantest.Sites() {
+				g, err := newGate("", "none", strings.Join(reports.Formats, ","))
+				if err != nil {
+					return err
+				}
+				g.Force = force
+				if err := g.prepare(filepath.Join(out, site.Name)); err != nil {
+					return err
+				}
+				gates[site.Name] = g
+			}
 			lab, err := scantest.Start(ctx)
 			if err != nil {
 				return unreachable(fmt.Errorf("start the lab: %w", err))
@@ -43,10 +57,7 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 			fmt.Fprintf(stderr, "vigie: demo   lab DNS on %s, RDAP on %s, whois on %s\n", lab.DNSAddr, lab.RDAP.URL, lab.Whois.Addr)
 			for _, site := range scantest.Sites() {
 				fmt.Fprintf(stdout, "\n== %s — %s\n", site.Name, site.Description)
-				g, err := newGate("", "none", strings.Join(reports.Formats, ","))
-				if err != nil {
-					return err
-				}
+				g := gates[site.Name]
 				opts := labOptions(lab, site.URL)
 				opts.Progress = progressTo(stderr)
 				if mail, ok := demoMails[site.Name]; ok {
@@ -78,7 +89,8 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "vigie-demo", "`DIR` for the demo's report bundles")
+	cmd.Flags().StringVar(&out, "out", "vigie-demo", "`DIR` for the demo's report bundles (one directory per site)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace the bundles of an earlier demo in --out (files vigie did not write are left alone)")
 	return cmd
 }
 

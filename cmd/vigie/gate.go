@@ -27,6 +27,10 @@ type gate struct {
 	report  *reports.Report
 }
 
+// clock is the run's clock: `vigie check` judges saved evidence as of now,
+// not as of the scan. Tests replace it.
+var clock = time.Now
+
 func newGate(policyFile, failOn, formats string) (*gate, error) {
 	g := &gate{Settings: audit.Settings{Version: toolVersion(), Policy: &checks.Policy{}, Getenv: os.Getenv}}
 	if policyFile != "" {
@@ -56,10 +60,12 @@ func newGate(policyFile, failOn, formats string) (*gate, error) {
 }
 
 // reportFlags are the report and gate flags shared by the commands that
-// write a bundle (scan, mail, check): --lang, --baseline and --sign-key.
-// Register them with register, then call apply on the command's gate.
+// write a bundle (scan, mail, check): --lang, --baseline, --sign-key and
+// --force. Register them with register, then call apply on the command's
+// gate.
 type reportFlags struct {
 	lang, baseline, signKey string
+	force                   bool
 }
 
 // register adds the flags to cmd.
@@ -68,11 +74,18 @@ func (rf *reportFlags) register(cmd *cobra.Command) {
 	f.StringVar(&rf.lang, "lang", "", "`LANG` of the HTML and Markdown reports: en or fr (default from LC_ALL, LC_MESSAGES or LANG; else en)")
 	f.StringVar(&rf.baseline, "baseline", "", "earlier report.json `FILE`: --fail-on counts only findings whose fingerprint is not in it")
 	f.StringVar(&rf.signKey, "sign-key", "", "Ed25519 private key `FILE` (PEM PKCS#8) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
+	f.BoolVar(&rf.force, "force", false, "write into a non-empty --out: remove the files an earlier vigie bundle there lists in its manifest (other files are left alone, and not listed)")
+}
+
+// formatsHelp is the help of --format, from the formats reports can write.
+func formatsHelp() string {
+	return "report `FORMATS`, comma-separated: " + strings.Join(reports.Formats, ", ") + " (report.json is always written)"
 }
 
 // apply reads the flags into g. A bad language, an unreadable baseline or
 // key is a usage error, found before any scan starts.
 func (rf *reportFlags) apply(g *gate) error {
+	g.Force = rf.force
 	if rf.lang != "" {
 		l, err := reports.ParseLang(rf.lang)
 		if err != nil {
@@ -117,12 +130,24 @@ func (g *gate) write(stdout io.Writer, dir string, res *scanner.Result) error {
 	return g.summary(stdout, dir)
 }
 
-// writeEvidence runs the checks on ev and writes the bundle (when dir is
-// set) and the summary.
-func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence, started, finished time.Time, arts []reports.Artifact) error {
-	g.report = g.Report(ev, started, finished)
+// prepare checks, before anything is scanned, that dir can receive the
+// bundle: an existing file, an unwritable or read-only place, a non-empty
+// directory without --force are usage errors (exit 2) at once.
+func (g *gate) prepare(dir string) error {
+	if err := reports.CheckDir(dir, g.Force); err != nil {
+		return usage(fmt.Errorf("--out: %w", err))
+	}
+	return nil
+}
+
+// writeEvidence runs the checks on ev at time now (the run's clock) and
+// writes the bundle (when dir is set) and the summary.
+func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence, started, finished, now time.Time, arts []reports.Artifact) error {
+	s := g.Settings
+	s.Now = func() time.Time { return now }
+	g.report = s.Report(ev, started, finished)
 	if dir != "" {
-		if err := g.Write(dir, g.report, arts); err != nil {
+		if err := s.Write(dir, g.report, arts); err != nil {
 			return unreachable(err)
 		}
 	}

@@ -54,6 +54,13 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := fl.report.apply(gate); err != nil {
 				return err
 			}
+			out := fl.out
+			if out == "" {
+				out = audit.DefaultDir("mail", clock())
+			}
+			if err := gate.prepare(out); err != nil {
+				return err
+			}
 			opts := scanner.Options{
 				Mails:      args,
 				NoRedact:   fl.noRedact,
@@ -66,10 +73,6 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return scanFailed(err)
 			}
-			out := fl.out
-			if out == "" {
-				out = audit.DefaultDir("mail", res.Started)
-			}
 			if err := gate.write(stdout, out, res); err != nil {
 				return err
 			}
@@ -80,9 +83,9 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.out, "out", "", "report bundle `DIR` (default ./vigie-mail-<UTC time>)")
+	f.StringVar(&fl.out, "out", "", "report bundle `DIR`, absent or empty (see --force; default ./vigie-mail-<UTC time>)")
 	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json,html", "report `FORMATS`, comma-separated: json, html, md, sarif, junit (report.json is always written)")
+	f.StringVar(&fl.formats, "format", "json,html", formatsHelp())
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole analysis")
 	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/vigie-scan/vigie/audit"
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // scanFlags are the flags of `vigie scan`.
@@ -100,6 +102,13 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := fl.report.apply(gate); err != nil {
 				return err
 			}
+			out := fl.out
+			if out == "" {
+				out = audit.DefaultDir(urlHost(args[0]), clock())
+			}
+			if err := gate.prepare(out); err != nil {
+				return err
+			}
 			opts := scanner.Options{
 				URL:        args[0],
 				Mails:      fl.mails,
@@ -115,11 +124,11 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			if labHook != nil {
 				labHook(&opts)
 			}
-			o, err := audit.Scan(cmd.Context(), opts, gate.Settings, fl.out)
+			o, err := audit.Scan(cmd.Context(), opts, gate.Settings, out)
 			if err != nil {
 				return scanFailed(err)
 			}
-			res, out := o.Result, o.Dir
+			res := o.Result
 			gate.report = o.Report
 			if err := gate.summary(stdout, out); err != nil {
 				return err
@@ -131,9 +140,9 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.out, "out", "", "report bundle `DIR` (default ./vigie-<host>-<UTC time>)")
+	f.StringVar(&fl.out, "out", "", "report bundle `DIR`, absent or empty (see --force; default ./vigie-<host>-<UTC time>)")
 	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json,html", "report `FORMATS`, comma-separated: json, html, md, sarif, junit (report.json is always written)")
+	f.StringVar(&fl.formats, "format", "json,html", formatsHelp())
 	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole scan")
 	f.StringArrayVar(&fl.mails, "mail", nil, "a mail the site sent (.eml or mbox `FILE`) to analyse with the site (repeatable)")
@@ -164,6 +173,17 @@ var labHook func(*scanner.Options)
 // progressTo prints progress lines on w (stderr).
 func progressTo(w io.Writer) func(stage, msg string) {
 	return func(stage, msg string) { fmt.Fprintf(w, "vigie: %-6s %s\n", stage, msg) }
+}
+
+// urlHost is the host of the URL given on the command line, for the
+// default bundle directory; "site" when it has none (the scan then says
+// what is wrong with it).
+func urlHost(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Hostname() == "" {
+		return "site"
+	}
+	return names.Normalise(u.Hostname())
 }
 
 // parseFailOn reads --fail-on; "none" never fails.

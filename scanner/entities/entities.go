@@ -74,7 +74,7 @@ type Entity struct {
 	// LegalEntity is the registered name of the operating or contracting company; empty when
 	// it was not verified.
 	LegalEntity string `yaml:"legal_entity,omitempty" json:"legal_entity,omitempty"`
-	// Country is the ISO 3166-1 alpha-2 code of the legal entity's seat (see Bloc).
+	// Country is the ISO 3166-1 alpha-2 code of the legal entity's seat.
 	Country string `yaml:"country" json:"country"`
 	// Parent is the owning group, if any.
 	Parent string `yaml:"parent,omitempty" json:"parent,omitempty"`

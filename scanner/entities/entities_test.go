@@ -25,9 +25,6 @@ func TestEmbeddedCatalogueLoads(t *testing.T) {
 		if len(e.Domains) == 0 || e.Country == "" || len(e.Categories) == 0 || len(e.Sources) == 0 {
 			t.Errorf("%s: missing domain, country, category or source", e.Key)
 		}
-		if entities.Bloc(e.Country) == "" {
-			t.Errorf("%s: country %q has no bloc", e.Key, e.Country)
-		}
 	}
 }
 

@@ -101,15 +101,6 @@ type Registration struct {
 	Raw    string `json:"raw,omitempty"`
 }
 
-// Blocs: the jurisdiction groups checks reason about.
-const (
-	BlocEU       = "EU"       // a member state of the European Union
-	BlocEEA      = "EEA"      // EEA but not EU (Iceland, Liechtenstein, Norway)
-	BlocAdequate = "adequate" // a country with an EU adequacy decision
-	BlocUS       = "US"       // adequacy only for Data Privacy Framework participants
-	BlocOther    = "other"    // no adequacy decision
-)
-
 // Organisation is an operator identified behind hosts, networks or domains.
 type Organisation struct {
 	// ID is "org/<key>", the key being the catalogue key or a slug of the name.
@@ -120,8 +111,6 @@ type Organisation struct {
 	LegalEntity string `json:"legal_entity,omitempty"`
 	// Country is the ISO 3166-1 alpha-2 code of its legal seat.
 	Country string `json:"country,omitempty"`
-	// Bloc is EU, EEA, adequate, US or other, from Country.
-	Bloc string `json:"bloc,omitempty"`
 	// Parent is the parent company, when known.
 	Parent string `json:"parent,omitempty"`
 	// Categories lists what it does (hosting, cdn, analytics, advertising,
@@ -132,7 +121,8 @@ type Organisation struct {
 	// MatchedBy says how it was identified (catalogue:domain,
 	// catalogue:rdap-org, rdap, whois …) with the value that matched.
 	MatchedBy []string `json:"matched_by,omitempty"`
-	// Note carries caveats (an anycast address says nothing of server location;
-	// US adequacy covers only Data Privacy Framework participants).
+	// Note carries caveats about the organisation itself (an anycast CDN's
+	// addresses say nothing of server location). What its country means for
+	// transfers is the checks' judgment, not evidence.
 	Note string `json:"note,omitempty"`
 }

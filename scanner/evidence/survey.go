@@ -10,16 +10,13 @@ type Survey struct {
 
 // Platform is a recognised consultation or survey platform.
 type Platform struct {
-	// ID is "survey/platform/<name>".
-	ID      string `json:"id"`
-	Name    string `json:"name"`
+	// ID is "survey/platform/<key>", the key naming the platform in
+	// vigie's signatures (limesurvey, decidim …).
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Version is the version the page exposes, or the generation its
+	// traces show ("2.x"); whether it is supported is the checks' judgment.
 	Version string `json:"version,omitempty"`
-	// Outdated is set when Version is past its support, per the version table.
-	Outdated bool `json:"outdated,omitempty"`
-	// Support explains how Version was judged: its version line, whether
-	// that line is supported as of the version table's date, when support
-	// ends or ended, and the table's source. Empty when not judged.
-	Support string `json:"support,omitempty"`
 	URL     string `json:"url"`
 	// Signals lists what matched (generator meta, asset path …).
 	Signals []string `json:"signals"`

@@ -198,7 +198,7 @@ func mergePlatforms(into, more []evidence.Platform) []evidence.Platform {
 			}
 		}
 		if into[i].Version == "" && m.Version != "" {
-			into[i].Version, into[i].Outdated, into[i].Support = m.Version, m.Outdated, m.Support
+			into[i].Version = m.Version
 		}
 	}
 	return into

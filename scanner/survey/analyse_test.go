@@ -17,7 +17,6 @@ func TestAnalyse(t *testing.T) {
 		url       string
 		platforms []string // platform IDs
 		version   string   // first platform's version
-		outdated  bool
 		forms     int
 		open      bool // the first form opens without login, token or captcha
 		token     bool
@@ -26,7 +25,7 @@ func TestAnalyse(t *testing.T) {
 		loads     int    // requests the lab must have seen
 	}{
 		{name: "open LimeSurvey 3.x survey", url: "https://" + labSurveyHost + "/index.php/123456?lang=fr",
-			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705", outdated: true,
+			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705",
 			forms: 1, open: true, signal: "LimeSurvey survey form", loads: 1},
 		{name: "token-protected LimeSurvey survey", url: "https://" + labSurveyHost + "/index.php/234567?lang=fr",
 			platforms: []string{"survey/platform/limesurvey"}, forms: 1, token: true, signal: "token: field token", loads: 1},
@@ -34,15 +33,15 @@ func TestAnalyse(t *testing.T) {
 			platforms: []string{"survey/platform/limesurvey"}, forms: 1, captcha: "LimeSurvey captcha", loads: 1},
 		{name: "open survey given with a participant's token is loaded again without it",
 			url:       "https://" + labSurveyHost + "/index.php/123456?lang=fr&token=abc123",
-			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705", outdated: true,
+			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705",
 			forms: 1, open: true, signal: "loaded again without the URL's participant token", loads: 2},
 		{name: "closed survey that refuses a visit without token", url: "https://" + labSurveyHost + "/closed?token=abc123",
-			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705", outdated: true,
+			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705",
 			forms: 1, token: true, signal: "answers HTTP 403", loads: 2},
 		{name: "redirect to the survey", url: "https://" + labSurveyHost + "/redirect",
-			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705", outdated: true, forms: 1, open: true, loads: 2},
+			platforms: []string{"survey/platform/limesurvey"}, version: "3.28.64+230705", forms: 1, open: true, loads: 2},
 		{name: "Decidim page: platform, no form of its own", url: "https://" + labDecidimHost + "/processes/budget-2026",
-			platforms: []string{"survey/platform/decidim"}, version: "0.27.6", outdated: true, forms: 0, loads: 1},
+			platforms: []string{"survey/platform/decidim"}, version: "0.27.6", forms: 0, loads: 1},
 		{name: "portal embedding a Google form", url: "https://" + labPortalHost + "/piscine",
 			platforms: []string{"survey/platform/google-forms"}, forms: 1, open: true, signal: "embedded in https://www.example.com/piscine", loads: 2},
 	}
@@ -63,8 +62,8 @@ func TestAnalyse(t *testing.T) {
 			if !slices.Equal(ids, tt.platforms) {
 				t.Fatalf("platforms %v, want %v", ids, tt.platforms)
 			}
-			if p := s.Platforms[0]; p.Version != tt.version || p.Outdated != tt.outdated {
-				t.Errorf("version %q outdated %v, want %q %v", p.Version, p.Outdated, tt.version, tt.outdated)
+			if p := s.Platforms[0]; p.Version != tt.version {
+				t.Errorf("version %q, want %q", p.Version, tt.version)
 			}
 			if len(s.Forms) != tt.forms {
 				t.Fatalf("%d forms, want %d: %+v", len(s.Forms), tt.forms, s.Forms)

@@ -14,8 +14,8 @@ const maxRawMatch = 512 << 10
 
 // Recognise names the consultation and survey platforms an observation
 // shows — the page's own software or a form it embeds — each with the
-// signals that matched, its version when the page exposes it, and whether
-// that version is past its support per the version table. A platform is
+// signals that matched and its version when the page exposes it (whether
+// that version is supported is the checks' judgment). A platform is
 // recognised only on structural traces (markup, asset paths, cookies, URL
 // shapes, generator meta): a page that merely names a platform in its text
 // is not taken for one running it.
@@ -63,10 +63,6 @@ func recognise(obs Observation, p *page) []evidence.Platform {
 			Version: version,
 			URL:     redactToken(pageURL(obs)),
 			Signals: signals,
-		}
-		if l, ok := Support(sig.Key, version); ok {
-			pl.Outdated = l.Status == Outdated
-			pl.Support = supportText(l)
 		}
 		out = append(out, pl)
 	}

@@ -1,6 +1,11 @@
-package entities
+package checks
 
 import "strings"
+
+// This file judges where an organisation's country stands for transfers of
+// personal data from the EU. The evidence keeps only the country (a fact);
+// the blocs and adequacy decisions are vigie's reading of the law, kept
+// here so that re-checking saved evidence applies today's table.
 
 // Blocs group countries by the GDPR rules for sending personal data there (Chapter V): within
 // the EU and EEA data moves freely; to a country with an adequacy decision (Art. 45) it moves
@@ -86,6 +91,34 @@ func AdequacyDecision(country string) string {
 }
 
 const usDecision = "United States: Commission Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework), for certified organisations only"
+
+// Jurisdiction is vigie's reading of an organisation's country for
+// transfers of personal data from the EU.
+type Jurisdiction struct {
+	// Country is the organisation's country (ISO 3166-1 alpha-2), from the evidence.
+	Country string `json:"country"`
+	// Bloc is EU, EEA, adequate, US or other.
+	Bloc string `json:"bloc"`
+	// Adequacy names the adequacy decision covering the country, if any.
+	Adequacy string `json:"adequacy,omitempty"`
+	// Note says what the bloc means for transfers, in one sentence.
+	Note string `json:"note,omitempty"`
+}
+
+// InEEA reports whether the country is in the EU or the EEA, where the
+// GDPR applies and no transfer rules are needed.
+func (j Jurisdiction) InEEA() bool { return j.Bloc == BlocEU || j.Bloc == BlocEEA }
+
+// JudgeCountry reads a country code (case and spaces ignored); an empty
+// one gives the zero Jurisdiction.
+func JudgeCountry(country string) Jurisdiction {
+	c := strings.ToUpper(strings.TrimSpace(country))
+	b := Bloc(c)
+	if b == "" {
+		return Jurisdiction{}
+	}
+	return Jurisdiction{Country: c, Bloc: b, Adequacy: AdequacyDecision(c), Note: BlocNote(b)}
+}
 
 // BlocNote explains, in one sentence for a report, what a bloc means for transfers of personal
 // data from the EU. It returns "" for an unknown or empty bloc.

@@ -1,24 +1,33 @@
-package survey
+package checks
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
-// VersionTableDate is the date the version table below was written. A
-// version line whose support ended on or before it is outdated; a version
-// newer than every line of the table is not judged.
+// This file judges whether a recognised survey platform's version is still
+// supported. The evidence keeps the platform and the version it exposes (a
+// fact); the support table is vigie's knowledge, kept here so that
+// re-checking saved evidence applies today's table and today's date.
+
+// VersionTableDate is the date the version table below was written. A line
+// with an end-of-support date is judged against the run's date; one without
+// keeps the status it had on this date. A version newer than every line of
+// the table is not judged.
 const VersionTableDate = "2026-11-21"
 
-// Support statuses of a version line, as of VersionTableDate.
+// Support statuses of a version line.
 const (
 	Supported = "supported"
 	Outdated  = "outdated"
 )
 
-// SupportLine is one version line of a platform and its support status.
-type SupportLine struct {
+// versionLine is one version line of a platform and its support status.
+type versionLine struct {
 	// Platform is the signature key (limesurvey, decidim).
 	Platform string
 	// Line is the version line: a major version for LimeSurvey ("3"), a
@@ -65,7 +74,7 @@ type SupportLine struct {
 // release date was not checked). So the supported minors are taken to be
 // 0.30, 0.31 and 0.32; if 0.33 has been released since, 0.30 is outdated too
 // and this table is out of date.
-var versionTable = []SupportLine{
+var versionTable = []versionLine{
 	{Platform: "limesurvey", Line: "1", Status: Outdated, EndOfSupport: "", Source: "long unsupported (PHPSurveyor / LimeSurvey 1.x)"},
 	{Platform: "limesurvey", Line: "2", Status: Outdated, EndOfSupport: "", Source: "community support long ended; 2.06 LTS for paying customers only"},
 	{Platform: "limesurvey", Line: "3", Status: Outdated, EndOfSupport: "2023-07-31", Source: "endoflife.date/limesurvey (LimeSurvey roadmap)"},
@@ -82,14 +91,14 @@ var versionTable = []SupportLine{
 // VersionTableDate: every 0.x below it is outdated.
 const decidimOldestSupported = 30
 
-// Support returns the support line of a platform's version and whether the
+// supportLine returns the support line of a platform's version and whether the
 // table has one. A generation such as "2.x" is judged by its line. Versions
 // newer than the table knows, and platforms without a published policy,
 // have none.
-func Support(platform, version string) (SupportLine, bool) {
+func supportLine(platform, version string) (versionLine, bool) {
 	major, minor, ok := parseVersion(version)
 	if !ok {
-		return SupportLine{}, false
+		return versionLine{}, false
 	}
 	switch platform {
 	case "limesurvey":
@@ -101,7 +110,7 @@ func Support(platform, version string) (SupportLine, bool) {
 		}
 	case "decidim":
 		if minor < 0 {
-			return SupportLine{}, false
+			return versionLine{}, false
 		}
 		line := fmt.Sprintf("%d.%d", major, minor)
 		for _, l := range versionTable {
@@ -110,11 +119,11 @@ func Support(platform, version string) (SupportLine, bool) {
 			}
 		}
 		if major == 0 && minor < decidimOldestSupported {
-			return SupportLine{Platform: platform, Line: line, Status: Outdated,
+			return versionLine{Platform: platform, Line: line, Status: Outdated,
 				Source: "decidim SECURITY.md: only the last three minor versions (0.30–0.32) get security updates"}, true
 		}
 	}
-	return SupportLine{}, false
+	return versionLine{}, false
 }
 
 // parseVersion reads the major and minor numbers of "3.28.64+230705",
@@ -141,19 +150,60 @@ func parseVersion(v string) (major, minor int, ok bool) {
 	return major, minor, true
 }
 
-// supportText explains a support line for the evidence record.
-func supportText(l SupportLine) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "version line %s: %s as of %s", l.Line, l.Status, VersionTableDate)
-	if l.EndOfSupport != "" {
-		if l.Status == Outdated {
-			fmt.Fprintf(&b, " (support ended %s)", l.EndOfSupport)
-		} else {
-			fmt.Fprintf(&b, " (support until %s)", l.EndOfSupport)
+// PlatformSupport is vigie's judgment of a recognised platform's version.
+type PlatformSupport struct {
+	// Platform is the ID of the platform record (survey/platform/<key>).
+	Platform string `json:"platform"`
+	// Line is the version line judged: a major version for LimeSurvey
+	// ("3"), a minor one for Decidim ("0.27").
+	Line string `json:"line"`
+	// Status is supported or outdated, as of AsOf.
+	Status string `json:"status"`
+	// AsOf is the date the status holds at: the run's date when the line's
+	// end of support decides, else the date of vigie's table.
+	AsOf string `json:"as_of"`
+	// EndOfSupport is the date security fixes end or ended, when known.
+	EndOfSupport string `json:"end_of_support,omitempty"`
+	// Source says where the facts come from, and how sure they are.
+	Source string `json:"source,omitempty"`
+}
+
+// Outdated reports whether the version is past its support.
+func (s PlatformSupport) Outdated() bool { return s.Status == Outdated }
+
+// JudgeSupport judges a platform's version at time now; false when the
+// table does not cover it (no version exposed, a platform without a
+// published policy, a version newer than the table).
+func JudgeSupport(pl evidence.Platform, now time.Time) (PlatformSupport, bool) {
+	key := strings.TrimPrefix(pl.ID, "survey/platform/")
+	l, ok := supportLine(key, pl.Version)
+	if !ok {
+		return PlatformSupport{}, false
+	}
+	s := PlatformSupport{Platform: pl.ID, Line: l.Line, Status: l.Status, AsOf: VersionTableDate, EndOfSupport: l.EndOfSupport, Source: l.Source}
+	if end, err := time.Parse(time.DateOnly, l.EndOfSupport); err == nil && !now.IsZero() {
+		s.AsOf = now.UTC().Format(time.DateOnly)
+		s.Status = Supported
+		if !now.Before(end) {
+			s.Status = Outdated
 		}
 	}
-	if l.Source != "" {
-		fmt.Fprintf(&b, "; source: %s", l.Source)
+	return s, true
+}
+
+// Text explains the judgment for a finding's summary.
+func (s PlatformSupport) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version line %s: %s as of %s", s.Line, s.Status, s.AsOf)
+	if s.EndOfSupport != "" {
+		if s.Outdated() {
+			fmt.Fprintf(&b, " (support ended %s)", s.EndOfSupport)
+		} else {
+			fmt.Fprintf(&b, " (support until %s)", s.EndOfSupport)
+		}
+	}
+	if s.Source != "" {
+		fmt.Fprintf(&b, "; source: %s", s.Source)
 	}
 	return b.String()
 }
