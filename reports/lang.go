@@ -224,6 +224,7 @@ var messages = map[string]message{
 	"verdict.problems":     {"Problems found", "Problèmes constatés"},
 	"verdict.inventory":    {"Inventory only: no problem found among the checks evaluated", "Inventaire seulement : aucun problème parmi les contrôles évalués"},
 	"verdict.clean":        {"No problem found among the checks evaluated", "Aucun problème parmi les contrôles évalués"},
+	"verdict.incomplete":   {"Incomplete scan: vigie could not see everything it set out to see", "Analyse incomplète : vigie n'a pas pu voir tout ce qu'elle devait voir"},
 	"verdict.findings":     {"%d finding(s); the most severe is %s.", "%d constat(s) ; le plus grave est de gravité %s."},
 	"verdict.ignored":      {"%d finding(s) ignored by policy (listed below).", "%d constat(s) ignoré(s) par la politique (listés plus bas)."},
 	"verdict.counts":       {"Findings by severity", "Constats par gravité"},

@@ -17,6 +17,9 @@ import (
 func WriteSummary(w io.Writer, r *Report, dir string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "vigie %s — %s\n", r.Tool.Version, clip(targetName(r), maxText))
+	for _, why := range incompleteReasons(r) {
+		fmt.Fprintf(&b, "INCOMPLETE: %s\n", clip(why, maxText))
+	}
 	writeOperators(&b, r)
 	counts := checks.CountBySeverity(r.Findings)
 	if len(r.Findings) == 0 {
@@ -123,4 +126,12 @@ func describeOrg(o *evidence.Organisation) string {
 		s += " — via " + strings.Join(o.MatchedBy, ", ")
 	}
 	return s
+}
+
+// incompleteReasons says why the report's scan was incomplete, if it was.
+func incompleteReasons(r *Report) []string {
+	if r.Evidence == nil {
+		return nil
+	}
+	return r.Evidence.Incomplete
 }

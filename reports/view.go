@@ -275,6 +275,14 @@ func (v *view) buildSummary(ev *evidence.Evidence) {
 	default:
 		v.Verdict = verdictView{Class: "clean", Headline: l.T("verdict.clean")}
 	}
+	if r.Evidence != nil && len(r.Evidence.Incomplete) > 0 {
+		reasons := r.Evidence.Incomplete
+		// A scan that could not see says so first, whatever it found.
+		v.Verdict.Class, v.Verdict.Headline = "incomplete", l.T("verdict.incomplete")
+		for _, why := range reasons {
+			v.Verdict.Lines = append(v.Verdict.Lines, text(why))
+		}
+	}
 	if any {
 		v.Verdict.Lines = append(v.Verdict.Lines, l.Tf("verdict.findings", len(r.Findings), l.Severity(max)))
 	}

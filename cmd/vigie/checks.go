@@ -65,7 +65,8 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			"  0  no finding at or above --fail-on\n" +
 			"  1  findings at or above --fail-on\n" +
 			"  2  usage error (unreadable report or policy, bad flag)\n" +
-			"  3  the new bundle could not be written",
+			"  3  the saved scan was incomplete (its evidence says why; --allow-incomplete exits by findings),\n" +
+			"     or the new bundle could not be written",
 		Args: exactArgs(1, "one report.json"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			g, err := newGate(policy, failOn, formats)

@@ -46,12 +46,12 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			lab, err := scantest.Start(ctx)
 			if err != nil {
-				return unreachable(fmt.Errorf("start the lab: %w", err))
+				return incomplete(fmt.Errorf("start the lab: %w", err))
 			}
 			defer lab.Close()
 			mailDir, err := os.MkdirTemp("", "vigie-demo-mail-")
 			if err != nil {
-				return unreachable(err)
+				return incomplete(err)
 			}
 			defer os.RemoveAll(mailDir)
 			fmt.Fprintf(stderr, "vigie: demo   lab DNS on %s, RDAP on %s, whois on %s\n", lab.DNSAddr, lab.RDAP.URL, lab.Whois.Addr)
@@ -65,13 +65,13 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 					// town's, analysed with their sites.
 					path, err := scantest.WriteMailFixture(mailDir, mail)
 					if err != nil {
-						return unreachable(fmt.Errorf("demo mail: %w", err))
+						return incomplete(fmt.Errorf("demo mail: %w", err))
 					}
 					opts.Mails = []string{path}
 				}
 				res, err := scanner.Scan(ctx, opts)
 				if err != nil {
-					return unreachable(fmt.Errorf("scan %s: %w", site.URL, err))
+					return incomplete(fmt.Errorf("scan %s: %w", site.URL, err))
 				}
 				if err := g.write(stdout, filepath.Join(out, site.Name), res); err != nil {
 					return err

@@ -25,6 +25,9 @@ type gate struct {
 	failOn  checks.Severity
 	failing bool // false for --fail-on none
 	report  *reports.Report
+	// allowIncomplete lets an incomplete scan exit by its findings
+	// (--allow-incomplete).
+	allowIncomplete bool
 }
 
 // clock is the run's clock: `vigie check` judges saved evidence as of now,
@@ -65,7 +68,7 @@ func newGate(policyFile, failOn, formats string) (*gate, error) {
 // gate.
 type reportFlags struct {
 	lang, baseline, signKey string
-	force                   bool
+	force, allowIncomplete  bool
 }
 
 // register adds the flags to cmd.
@@ -74,6 +77,7 @@ func (rf *reportFlags) register(cmd *cobra.Command) {
 	f.StringVar(&rf.lang, "lang", "", "`LANG` of the HTML and Markdown reports: en or fr (default from LC_ALL, LC_MESSAGES or LANG; else en)")
 	f.StringVar(&rf.baseline, "baseline", "", "earlier report.json `FILE`: --fail-on counts only findings whose fingerprint is not in it")
 	f.StringVar(&rf.signKey, "sign-key", "", "Ed25519 private key `FILE` (PEM PKCS#8) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
+	f.BoolVar(&rf.allowIncomplete, "allow-incomplete", false, "exit by findings only (0 or 1) even when the scan was incomplete (target page never loaded, browser never started, interrupted); the report still says so")
 	f.BoolVar(&rf.force, "force", false, "write into a non-empty --out: remove the files an earlier vigie bundle there lists in its manifest (other files are left alone, and not listed)")
 }
 
@@ -86,6 +90,7 @@ func formatsHelp() string {
 // key is a usage error, found before any scan starts.
 func (rf *reportFlags) apply(g *gate) error {
 	g.Force = rf.force
+	g.allowIncomplete = rf.allowIncomplete
 	if rf.lang != "" {
 		l, err := reports.ParseLang(rf.lang)
 		if err != nil {
@@ -124,7 +129,7 @@ func (rf *reportFlags) apply(g *gate) error {
 func (g *gate) write(stdout io.Writer, dir string, res *scanner.Result) error {
 	r, err := g.Bundle(dir, res)
 	if err != nil {
-		return unreachable(err)
+		return incomplete(err)
 	}
 	g.report = r
 	return g.summary(stdout, dir)
@@ -148,7 +153,7 @@ func (g *gate) writeEvidence(stdout io.Writer, dir string, ev *evidence.Evidence
 	g.report = s.Report(ev, started, finished)
 	if dir != "" {
 		if err := s.Write(dir, g.report, arts); err != nil {
-			return unreachable(err)
+			return incomplete(err)
 		}
 	}
 	return g.summary(stdout, dir)
@@ -174,9 +179,21 @@ func (g *gate) summary(stdout io.Writer, dir string) error {
 	return nil
 }
 
-// verdict returns errFindings when a finding reaches --fail-on; with a
-// baseline, only new findings count.
+// verdict returns an incomplete error (exit 3) when the report's scan could
+// not see what it set out to see, unless --allow-incomplete; else
+// errFindings when a finding reaches --fail-on (with a baseline, only new
+// findings count).
 func (g *gate) verdict() error {
+	if g.report != nil && g.report.Evidence != nil && len(g.report.Evidence.Incomplete) > 0 && !g.allowIncomplete {
+		return incomplete(fmt.Errorf("incomplete scan: %s (the report says so; --allow-incomplete exits by findings only)",
+			strings.Join(g.report.Evidence.Incomplete, "; ")))
+	}
+	return g.findings()
+}
+
+// findings returns errFindings when a finding reaches --fail-on; with a
+// baseline, only new findings count.
+func (g *gate) findings() error {
 	if !g.failing || g.report == nil {
 		return nil
 	}

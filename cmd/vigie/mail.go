@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 	"github.com/vigie-scan/vigie/audit"
 	"github.com/vigie-scan/vigie/scanner"
-	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
 // mailFlags are the flags of `vigie mail`.
@@ -39,7 +37,8 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			"  0  done, no finding at or above --fail-on\n" +
 			"  1  findings at or above --fail-on\n" +
 			"  2  usage or configuration error (bad flag, policy, unreadable file)\n" +
-			"  3  incomplete: no message could be read (a report is still written, with the errors)",
+			"  3  incomplete: no message could be read, or the analysis was interrupted (a report is still\n" +
+			"     written, with the errors; --allow-incomplete exits by findings only)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usage(errors.New("want one or more .eml or mbox files"))
@@ -75,9 +74,6 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			if err := gate.write(stdout, out, res); err != nil {
 				return err
-			}
-			if !res.Evidence.Has(evidence.KindMail) {
-				return unreachable(fmt.Errorf("no message could be read (see errors in %s/report.json)", out))
 			}
 			return gate.verdict()
 		},

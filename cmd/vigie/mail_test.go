@@ -72,7 +72,7 @@ func TestMailCommand(t *testing.T) {
 		{"founding mail, every format", []string{founding, "--format", "json,html,md,sarif,junit"}, exitFindings, mailFindings},
 		{"founding mail, fail-on none", []string{founding, "--fail-on", "none"}, exitOK, mailFindings},
 		{"clean mail", []string{clean, "--fail-on", "info"}, exitOK, nil},
-		{"nothing readable", []string{bad}, exitUnreachable, nil},
+		{"nothing readable", []string{bad}, exitIncomplete, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,10 +17,10 @@ import (
 
 // Exit codes, decided in run and nowhere else.
 const (
-	exitOK          = 0 // done, nothing at or above --fail-on
-	exitFindings    = 1 // findings at or above --fail-on
-	exitUsage       = 2 // usage or configuration error
-	exitUnreachable = 3 // the target could not be scanned (a report is still written)
+	exitOK         = 0 // done, nothing at or above --fail-on
+	exitFindings   = 1 // findings at or above --fail-on
+	exitUsage      = 2 // usage or configuration error
+	exitIncomplete = 3 // incomplete: the target page never loaded, the browser never started, the inputs could not be read, or the run was interrupted (a report is still written)
 )
 
 func main() {
@@ -48,7 +48,7 @@ func (e *exitError) Unwrap() error { return e.err }
 func usage(err error) error { return &exitError{code: exitUsage, err: err} }
 
 // unreachable marks err as a failure to scan the target (exit 3).
-func unreachable(err error) error { return &exitError{code: exitUnreachable, err: err} }
+func incomplete(err error) error { return &exitError{code: exitIncomplete, err: err} }
 
 // errFindings reports findings at or above --fail-on (exit 1); the summary
 // has already been printed.

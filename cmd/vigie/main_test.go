@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,8 +92,12 @@ func TestScanExitCodes(t *testing.T) {
 		{"founding case, US allowed", "https://jeparticipe.ville-exemple.fr/", []string{"--policy", allowUS, "--fail-on", "none"}, exitOK,
 			[]string{"hosting.cdn-proxy", "hosting.third-party-cname"}, []string{"hosting.operator-outside-eea"}, ""},
 		{"clean site", "https://participez.commune-propre.fr/", []string{"--fail-on", "low"}, exitOK, nil, hostingFindings, "info"},
-		{"dangling CNAME", "https://sondage.ville-exemple.fr/", nil, exitUnreachable, []string{"dns.dangling-cname"}, nil, ""},
-		{"CNAME loop", "https://boucle.ville-exemple.fr/", nil, exitUnreachable, []string{"dns.no-dnssec"}, []string{"dns.dangling-cname"}, ""},
+		{"dangling CNAME", "https://sondage.ville-exemple.fr/", nil, exitIncomplete, []string{"dns.dangling-cname"}, nil, ""},
+		{"CNAME loop", "https://boucle.ville-exemple.fr/", nil, exitIncomplete, []string{"dns.no-dnssec"}, []string{"dns.dangling-cname"}, ""},
+		// A browser that does not start is a blind scan: never green,
+		// whatever --fail-on says, unless asked.
+		{"browser does not start", "https://participez.commune-propre.fr/", []string{"--browser", "/bin/false", "--fail-on", "none"}, exitIncomplete, nil, nil, ""},
+		{"browser does not start, --allow-incomplete", "https://participez.commune-propre.fr/", []string{"--browser", "/bin/false", "--fail-on", "none", "--allow-incomplete"}, exitOK, nil, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +108,11 @@ func TestScanExitCodes(t *testing.T) {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}
 			r := readReport(t, dir)
+			if incomplete := len(r.Evidence.Incomplete) > 0; incomplete != (tt.code == exitIncomplete || slices.Contains(tt.args, "--allow-incomplete")) {
+				t.Errorf("evidence.incomplete %q with exit %d", r.Evidence.Incomplete, code)
+			} else if incomplete && !strings.Contains(stdout, "INCOMPLETE: ") {
+				t.Errorf("the summary does not say the scan was incomplete:\n%s", stdout)
+			}
 			for _, id := range tt.want {
 				if !has(r, id, "") {
 					t.Errorf("no %s finding in %s", id, findingIDs(r))
@@ -130,6 +140,24 @@ func TestScanExitCodes(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// TestScanInterrupted: a scan cancelled (Ctrl-C, SIGTERM) still writes its
+// report, which says so, and exits 3 whatever --fail-on says.
+func TestScanInterrupted(t *testing.T) {
+	lab := startLab(t)
+	dir := filepath.Join(t.TempDir(), "bundle")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	args := append([]string{"scan", "https://participez.commune-propre.fr/", "--out", dir, "--fail-on", "none"}, labArgs(lab)...)
+	if code := run(ctx, args, &out, &errb); code != exitIncomplete {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitIncomplete, out.String(), errb.String())
+	}
+	r := readReport(t, dir)
+	if len(r.Evidence.Incomplete) == 0 || !strings.Contains(strings.Join(r.Evidence.Incomplete, " "), "interrupted") {
+		t.Errorf("evidence.incomplete %q", r.Evidence.Incomplete)
 	}
 }
 

@@ -91,8 +91,10 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			"  0  scan done, no finding at or above --fail-on\n" +
 			"  1  scan done, findings at or above --fail-on\n" +
 			"  2  usage or configuration error, found before scanning (bad flag, policy, URL)\n" +
-			"  3  incomplete: the target page never loaded, the browser never started, or the scan\n" +
-			"     was interrupted (a report is still written, with the errors)",
+			"  3  incomplete: the name does not resolve, the browser never started, a visit of the target\n" +
+			"     page did not complete (TLS failure, never loads, redirect loop), the --mail/--legal inputs\n" +
+			"     could not be read, or the scan timed out or was interrupted; the report is still written\n" +
+			"     and says why. --fail-on cannot turn it into 0; --allow-incomplete exits by findings only.",
 		Args: exactArgs(1, "one URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			gate, err := newGate(fl.policy, fl.failOn, fl.formats)
@@ -128,13 +130,9 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return scanFailed(err)
 			}
-			res := o.Result
 			gate.report = o.Report
 			if err := gate.summary(stdout, out); err != nil {
 				return err
-			}
-			if res.TargetUnreachable() {
-				return unreachable(fmt.Errorf("%s could not be scanned: its name does not resolve (see errors in %s/report.json)", res.Evidence.Target.Host, out))
 			}
 			return gate.verdict()
 		},
@@ -163,7 +161,7 @@ func scanFailed(err error) error {
 	if errors.As(err, &ce) {
 		return usage(err)
 	}
-	return unreachable(err)
+	return incomplete(err)
 }
 
 // labHook lets tests route a scan's web traffic into the lab (the dial
