@@ -54,8 +54,8 @@ var errRDAPTooLarge = errors.New("RDAP answer too large")
 // found by IANA bootstrap, with the defaults below.
 type RDAPConfig struct {
 	// Server, when set (--rdap-server), is the base URL every query (ip,
-	// domain, autnum, entity) is sent to: bootstrap is skipped and
-	// redirects to other hosts are refused. "" means IANA bootstrap.
+	// domain, entity) is sent to: bootstrap is skipped and redirects to
+	// other hosts are refused. "" means IANA bootstrap.
 	Server string
 	// HTTP is the client requests go through; nil means one with sane
 	// dial, TLS and header timeouts and no proxy.
@@ -73,11 +73,10 @@ type RDAPConfig struct {
 	MaxEntityFetches int
 }
 
-// RDAPClient asks RDAP registries who holds an IP network, a domain or an
-// autonomous system. It follows the entity links registries use instead of
-// inline contacts (ARIN's organisations, for one), within bounds, and never
-// to a host other than the one that answered. It is safe for concurrent
-// use.
+// RDAPClient asks RDAP registries who holds an IP network or a domain. It
+// follows the entity links registries use instead of inline contacts
+// (ARIN's organisations, for one), within bounds, and never to a host
+// other than the one that answered. It is safe for concurrent use.
 type RDAPClient struct {
 	server     *url.URL // nil: bootstrap
 	http       *http.Client
@@ -189,12 +188,6 @@ func defaultRDAPHTTPClient() *http.Client {
 	}
 }
 
-// Requests returns how many HTTP requests the client has sent, bootstrap
-// downloads and redirects included.
-func (c *RDAPClient) Requests() int {
-	return int(c.requests.Load())
-}
-
 // IP returns the registry's network that contains ip. An address no
 // registry knows is an error wrapping ErrNotFound.
 func (c *RDAPClient) IP(ctx context.Context, ip netip.Addr) (*NetworkRecord, error) {
@@ -262,37 +255,6 @@ func (c *RDAPClient) domain(ctx context.Context, name string) (*DomainRecord, er
 	return rec, nil
 }
 
-// ASN returns the registry's autonomous system asn. An unknown number is
-// an error wrapping ErrNotFound.
-func (c *RDAPClient) ASN(ctx context.Context, asn uint32) (*ASNRecord, error) {
-	rec, err := c.asn(ctx, asn)
-	if err != nil {
-		return nil, fmt.Errorf("rdap autnum AS%d: %w", asn, err)
-	}
-	return rec, nil
-}
-
-func (c *RDAPClient) asn(ctx context.Context, asn uint32) (*ASNRecord, error) {
-	a, err := c.query(ctx, rdap.AutnumRequest, strconv.FormatUint(uint64(asn), 10))
-	if err != nil {
-		return nil, err
-	}
-	as, ok := a.obj.(*rdap.Autnum)
-	if !ok {
-		return nil, fmt.Errorf("%s answered %s, not an autnum", a.raw[0].URL, rdapObjectKind(a.obj))
-	}
-	if as.StartAutnum != nil && as.EndAutnum != nil && (asn < *as.StartAutnum || asn > *as.EndAutnum) {
-		return nil, fmt.Errorf("%s answered AS%d-AS%d, which does not contain the number",
-			a.raw[0].URL, *as.StartAutnum, *as.EndAutnum)
-	}
-	if err := c.followEntities(ctx, a, as.Entities, rdapASNNeeds); err != nil {
-		return nil, err
-	}
-	rec := rdapASNRecord(as, asn)
-	rec.Source, rec.Server, rec.Raw = "rdap", a.base.String(), a.raw
-	return rec, nil
-}
-
 // rdapAnswer is a decoded answer and what came with it.
 type rdapAnswer struct {
 	obj  any
@@ -356,8 +318,6 @@ func (c *RDAPClient) servers(ctx context.Context, typ rdap.RequestType, q string
 		}
 	case rdap.DomainRequest:
 		reg = bootstrap.DNS
-	case rdap.AutnumRequest:
-		reg = bootstrap.ASN
 	default:
 		return nil, fmt.Errorf("no bootstrap for %s queries", typ)
 	}
@@ -621,7 +581,6 @@ type rdapNeeds struct {
 
 var (
 	rdapNetworkNeeds = rdapNeeds{orgRoles: []string{"registrant", "administrative"}, abuse: true}
-	rdapASNNeeds     = rdapNeeds{orgRoles: []string{"registrant", "administrative"}}
 	rdapDomainNeeds  = rdapNeeds{orgRoles: []string{"registrant"}}
 )
 
@@ -970,19 +929,6 @@ func rdapDomainRecord(d *rdap.Domain, name string) *DomainRecord {
 		rec.Redacted = true
 	}
 	rec.RegistrantCountry = country
-	return rec
-}
-
-// rdapASNRecord extracts an ASNRecord for asn from a decoded autnum.
-func rdapASNRecord(a *rdap.Autnum, asn uint32) *ASNRecord {
-	rec := &ASNRecord{ASN: asn, Name: rdapClean(a.Name)}
-	c, _ := rdapHolder(a.Entities, rdapASNNeeds.orgRoles)
-	rec.OrgName = c.name
-	if cc := rdapClean(a.Country); rdapIsCountryCode(cc) {
-		rec.Country = strings.ToUpper(cc)
-	} else if rdapIsCountryCode(c.country) {
-		rec.Country = c.country
-	}
 	return rec
 }
 

@@ -26,10 +26,6 @@ const (
 // IP network (no match, an error message, or an unknown format).
 var ErrWhoisNoNetwork = errors.New("no network in whois answer")
 
-// ErrWhoisNoASN is returned by ParseASNWhois when the answer describes no
-// autonomous system.
-var ErrWhoisNoASN = errors.New("no autonomous system in whois answer")
-
 // Registry names used in WhoisNetwork.Registry.
 const (
 	registryARIN    = "arin"
@@ -71,18 +67,6 @@ type WhoisNetwork struct {
 	Abuse string
 }
 
-// WhoisASN is an autonomous system as a whois answer describes it.
-type WhoisASN struct {
-	// ASN is the autonomous system number.
-	ASN uint32
-	// Name is the AS name (ASName, as-name).
-	Name string
-	// OrgName is the holder (OrgName, org-name, owner, else descr).
-	OrgName string
-	// Country is the holder's upper-case ISO country code.
-	Country string
-}
-
 // ParseIPWhois extracts the network an IP whois answer describes, in any of
 // the five RIR formats. When the answer holds several networks (a parent
 // allocation and a reassignment, or a registry answer followed by a
@@ -104,28 +88,6 @@ func ParseIPWhois(raw []byte) (*WhoisNetwork, error) {
 		best.abuse = doc.rpslAbuse(best.rpsl, best.org, best.start, best.end)
 	}
 	return best.network(), nil
-}
-
-// ParseASNWhois extracts the autonomous system an ASN whois answer
-// describes (ARIN's ASNumber, RPSL aut-num objects, LACNIC's aut-num and
-// owner). It returns ErrWhoisNoASN when the answer holds none.
-func ParseASNWhois(raw []byte) (*WhoisASN, error) {
-	doc := lexWhois(raw)
-	for i, obj := range doc.objects {
-		for j, a := range obj.attrs {
-			switch {
-			case a.key == "asnumber":
-				if as, ok := doc.arinASN(i, j); ok {
-					return as, nil
-				}
-			case a.key == "aut-num" && j == 0:
-				if as, ok := doc.rpslASN(obj); ok {
-					return as, nil
-				}
-			}
-		}
-	}
-	return nil, ErrWhoisNoASN
 }
 
 // ---------------------------------------------------------------------------
@@ -695,91 +657,7 @@ func (d *whoisDoc) rpslAbuse(net, org *whoisObject, start, end netip.Addr) strin
 }
 
 // ---------------------------------------------------------------------------
-// Autonomous systems.
-
-// arinASN reads the ARIN ASNumber section starting at objects[i].attrs[j]
-// and the Org section after it.
-func (d *whoisDoc) arinASN(i, j int) (*WhoisASN, bool) {
-	obj := d.objects[i]
-	num, ok := parseARINASNumber(obj.attrs[j].value)
-	if !ok {
-		num, ok = parseASN(obj.first("ashandle"))
-	}
-	if !ok {
-		return nil, false
-	}
-	as := &WhoisASN{ASN: num}
-	var country string
-scan:
-	for k, o := range d.objects[i:] {
-		attrs := o.attrs
-		if k == 0 {
-			attrs = attrs[j+1:]
-		}
-		for _, a := range attrs {
-			if arinEnd[a.key] {
-				break scan
-			}
-			if a.value == "" {
-				continue
-			}
-			switch a.key {
-			case "asname":
-				setOnce(&as.Name, a.value)
-			case "orgname", "custname":
-				setOnce(&as.OrgName, a.value)
-			case "organization":
-				if as.OrgName == "" {
-					as.OrgName, _ = splitNameHandle(a.value)
-				}
-			case "country":
-				setOnce(&country, a.value)
-			}
-		}
-	}
-	as.Country = normCountry(country)
-	return as, true
-}
-
-// rpslASN reads an aut-num object (RIPE, APNIC, AFRINIC, LACNIC).
-func (d *whoisDoc) rpslASN(obj *whoisObject) (*WhoisASN, bool) {
-	num, ok := parseASN(obj.attrs[0].value)
-	if !ok {
-		return nil, false
-	}
-	as := &WhoisASN{ASN: num, Name: obj.first("as-name")}
-	org := d.orgs[refKey(obj.first("org"))]
-	switch {
-	case org != nil && org.first("org-name") != "":
-		as.OrgName = org.first("org-name")
-	case obj.first("owner") != "":
-		as.OrgName = obj.first("owner")
-	default:
-		as.OrgName = obj.first("descr")
-	}
-	as.Country = normCountry(obj.first("country"))
-	if as.Country == "" && org != nil {
-		as.Country = normCountry(org.first("country"))
-	}
-	return as, true
-}
-
-// parseARINASNumber reads "13335" or a one-number range "13335 - 13335".
-// A block of several numbers is no particular AS.
-func parseARINASNumber(v string) (uint32, bool) {
-	a, b, isRange := strings.Cut(v, "-")
-	first, ok := parseASN(a)
-	if !ok {
-		return 0, false
-	}
-	if isRange {
-		last, ok := parseASN(b)
-		if !ok || last != first {
-			return 0, false
-		}
-	}
-	return first, true
-}
+// Autonomous system numbers (route origins).
 
 // parseASN reads "AS13335", "13335" or the asdot form "AS1.10".
 func parseASN(v string) (uint32, bool) {
