@@ -52,7 +52,6 @@ func newExplainCmd(stdout io.Writer) *cobra.Command {
 }
 
 func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
-	var policy, failOn, out, formats string
 	var rf reportFlags
 	cmd := &cobra.Command{
 		Use:   "check REPORT.json",
@@ -61,11 +60,8 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			"Nothing is fetched. With --out, a new bundle is written with the new results.",
 		Args: exactArgs(1, "one report.json"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			g, err := newGate(policy, failOn, formats)
+			g, err := rf.gate()
 			if err != nil {
-				return err
-			}
-			if err := rf.apply(g); err != nil {
 				return err
 			}
 			f, err := os.Open(args[0])
@@ -78,17 +74,12 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 				return usage(fmt.Errorf("%s: %w", args[0], err))
 			}
 			fmt.Fprintf(stderr, "vigie: check  re-running %d checks on %s (scanned %s)\n", len(checks.All()), args[0], old.StartedAt.Format(time.RFC3339))
-			if err := g.writeEvidence(stdout, out, old.Evidence, old.StartedAt, old.FinishedAt, nil); err != nil {
+			if err := g.writeEvidence(stdout, rf.out, old.Evidence, old.StartedAt, old.FinishedAt, nil); err != nil {
 				return err
 			}
 			return g.verdict()
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&policy, "policy", "", "policy `FILE` to apply")
-	f.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (or none)")
-	f.StringVar(&out, "out", "", "write a new bundle into `DIR`")
-	f.StringVar(&formats, "format", "json", "report `FORMATS` of the new bundle, comma-separated: json, html, md, sarif, junit")
-	rf.register(cmd)
+	rf.register(cmd, "write a new bundle into `DIR` (default: none, only the summary)")
 	return cmd
 }
