@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -129,7 +128,6 @@ type Browser struct {
 	nextReq  atomic.Int64
 	done     chan struct{}
 	closeErr error
-	once     sync.Once
 }
 
 // Start starts the browser. It is stopped, its process tree killed and its
