@@ -8,13 +8,32 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 20s
 DEMO_OUT  ?= demo-report
 DEMO_HTML := $(abspath $(DEMO_OUT))/founding/report.html
+DIST      ?= dist
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: all build test demo bench lint fuzz browser clean
+.PHONY: all build cross crosscheck test demo bench lint fuzz browser clean
 
 all: build
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/vigie
+
+# cross builds vigie for every platform of PLATFORMS into DIST, as
+# vigie-GOOS-GOARCH (.exe on Windows), without cgo.
+cross:
+	@set -e; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; \
+	  case $$os in windows) ext=.exe;; esac; \
+	  echo "cross $$os/$$arch -> $(DIST)/vigie-$$os-$$arch$$ext"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' \
+	    -o $(DIST)/vigie-$$os-$$arch$$ext ./cmd/vigie; \
+	done
+
+# crosscheck type-checks every package, tests included, for the other
+# platforms (linux/arm64, darwin and windows on amd64 and arm64) from
+# source: a few seconds, where cross builds cost minutes on a cold cache.
+crosscheck:
+	$(GO) run ./internal/crosscheck
 
 # browser makes sure a Chromium is available for the browser tests and the
 # demo: installed with apt when missing and we are root, otherwise we say
@@ -35,6 +54,7 @@ browser:
 
 test: browser
 	$(GO) vet ./...
+	$(GO) run ./internal/crosscheck
 	$(GO) test -race -timeout 9m ./...
 
 # demo scans the lab's sites (offline) with the browser visits: like `make
@@ -63,4 +83,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin $(DEMO_OUT)
+	rm -rf bin $(DIST) $(DEMO_OUT)

@@ -52,7 +52,6 @@ func newExplainCmd(stdout io.Writer) *cobra.Command {
 }
 
 func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
-	var policy, failOn, out, formats string
 	var rf reportFlags
 	cmd := &cobra.Command{
 		Use:   "check REPORT.json",
@@ -69,15 +68,12 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			"     or the new bundle could not be written",
 		Args: exactArgs(1, "one report.json"),
 		RunE: func(_ *cobra.Command, args []string) error {
-			g, err := newGate(policy, failOn, formats)
+			g, err := rf.gate()
 			if err != nil {
 				return err
 			}
-			if err := rf.apply(g); err != nil {
-				return err
-			}
-			if out != "" {
-				if err := g.prepare(out); err != nil {
+			if rf.out != "" {
+				if err := g.prepare(rf.out); err != nil {
 					return err
 				}
 			}
@@ -93,17 +89,12 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			now := clock()
 			fmt.Fprintf(stderr, "vigie: check  re-running %d checks on %s (scanned %s), as of %s\n", len(checks.All()), args[0],
 				old.StartedAt.Format(time.RFC3339), now.UTC().Format(time.DateOnly))
-			if err := g.writeEvidence(stdout, out, old.Evidence, old.StartedAt, old.FinishedAt, now, nil); err != nil {
+			if err := g.writeEvidence(stdout, rf.out, old.Evidence, old.StartedAt, old.FinishedAt, now, nil); err != nil {
 				return err
 			}
 			return g.verdict()
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&policy, "policy", "", "policy `FILE` to apply")
-	f.StringVar(&failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (or none)")
-	f.StringVar(&out, "out", "", "write a new bundle into `DIR`")
-	f.StringVar(&formats, "format", "json", formatsHelp())
-	rf.register(cmd)
+	rf.register(cmd, "write a new bundle into `DIR` (default: none, only the summary)", "json")
 	return cmd
 }

@@ -63,17 +63,24 @@ func newGate(policyFile, failOn, formats string) (*gate, error) {
 }
 
 // reportFlags are the report and gate flags shared by the commands that
-// write a bundle (scan, mail, check): --lang, --baseline, --sign-key and
-// --force. Register them with register, then call apply on the command's
-// gate.
+// write a bundle (scan, mail, check), defined once: --out, --policy,
+// --format, --fail-on, --lang, --baseline, --sign-key, --force and
+// --allow-incomplete. Register them with register; gate reads them into the
+// command's gate.
 type reportFlags struct {
-	lang, baseline, signKey string
-	force, allowIncomplete  bool
+	out, policy, formats, failOn string
+	lang, baseline, signKey      string
+	force, allowIncomplete       bool
 }
 
-// register adds the flags to cmd.
-func (rf *reportFlags) register(cmd *cobra.Command) {
+// register adds the flags to cmd; outHelp says where --out writes for this
+// command (and what it defaults to), formats is the default of --format.
+func (rf *reportFlags) register(cmd *cobra.Command, outHelp, formats string) {
 	f := cmd.Flags()
+	f.StringVar(&rf.out, "out", "", outHelp)
+	f.StringVar(&rf.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
+	f.StringVar(&rf.formats, "format", formats, formatsHelp())
+	f.StringVar(&rf.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.StringVar(&rf.lang, "lang", "", "`LANG` of the HTML and Markdown reports: en or fr (default from LC_ALL, LC_MESSAGES or LANG; else en)")
 	f.StringVar(&rf.baseline, "baseline", "", "earlier report.json `FILE`: --fail-on counts only findings whose fingerprint is not in it")
 	f.StringVar(&rf.signKey, "sign-key", "", "Ed25519 private key `FILE` (PEM PKCS#8) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
@@ -86,7 +93,21 @@ func formatsHelp() string {
 	return "report `FORMATS`, comma-separated: " + strings.Join(reports.Formats, ", ") + " (report.json is always written)"
 }
 
-// apply reads the flags into g. A bad language, an unreadable baseline or
+// gate returns the gate the flags describe. A bad policy, format,
+// threshold, language, an unreadable baseline or key is a usage error,
+// found before any scan starts.
+func (rf *reportFlags) gate() (*gate, error) {
+	g, err := newGate(rf.policy, rf.failOn, rf.formats)
+	if err != nil {
+		return nil, err
+	}
+	if err := rf.apply(g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// apply reads the report flags into g. A bad language, an unreadable baseline or
 // key is a usage error, found before any scan starts.
 func (rf *reportFlags) apply(g *gate) error {
 	g.Force = rf.force

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,12 +272,44 @@ func TestReportFlagsUsage(t *testing.T) {
 func TestReportFlagsRegister(t *testing.T) {
 	cmd := &cobra.Command{Use: "x"}
 	var rf reportFlags
-	rf.register(cmd)
-	if err := cmd.ParseFlags([]string{"--lang", "fr", "--baseline", "b.json", "--sign-key", "k.pem"}); err != nil {
+	rf.register(cmd, "`DIR`", "json")
+	if err := cmd.ParseFlags([]string{"--out", "o", "--policy", "p.yaml", "--format", "html,md", "--fail-on", "low",
+		"--lang", "fr", "--baseline", "b.json", "--sign-key", "k.pem"}); err != nil {
 		t.Fatal(err)
 	}
-	if rf.lang != "fr" || rf.baseline != "b.json" || rf.signKey != "k.pem" {
-		t.Errorf("flags not bound: %+v", rf)
+	want := reportFlags{out: "o", policy: "p.yaml", formats: "html,md", failOn: "low", lang: "fr", baseline: "b.json", signKey: "k.pem"}
+	if rf != want {
+		t.Errorf("flags bound as %+v, want %+v", rf, want)
+	}
+}
+
+// TestReportFlagsShared: scan, mail and check take the same report flags,
+// with the same defaults and help (but --out's, which says where each
+// writes).
+func TestReportFlagsShared(t *testing.T) {
+	root := newRoot(io.Discard, io.Discard)
+	names := []string{"out", "policy", "format", "fail-on", "lang", "baseline", "sign-key"}
+	var first map[string]string
+	for _, sub := range []string{"scan", "mail", "check"} {
+		cmd, _, err := root.Find([]string{sub})
+		if err != nil || cmd.Name() != sub {
+			t.Fatalf("%s: %v", sub, err)
+		}
+		got := map[string]string{}
+		for _, n := range names {
+			f := cmd.Flags().Lookup(n)
+			if f == nil {
+				t.Fatalf("%s has no --%s", sub, n)
+			}
+			if n != "out" {
+				got[n] = f.DefValue + "|" + f.Usage
+			}
+		}
+		if first == nil {
+			first = got
+		} else if !maps.Equal(got, first) {
+			t.Errorf("%s's report flags differ from scan's:\n%v\n%v", sub, got, first)
+		}
 	}
 }
 

@@ -13,11 +13,10 @@ import (
 
 // mailFlags are the flags of `vigie mail`.
 type mailFlags struct {
-	out, policy, formats, failOn string
-	timeout                      time.Duration
-	noRedact                     bool
-	net                          netFlags
-	report                       reportFlags
+	timeout  time.Duration
+	noRedact bool
+	net      netFlags
+	report   reportFlags
 }
 
 func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -46,14 +45,11 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			gate, err := newGate(fl.policy, fl.failOn, fl.formats)
+			gate, err := fl.report.gate()
 			if err != nil {
 				return err
 			}
-			if err := fl.report.apply(gate); err != nil {
-				return err
-			}
-			out := fl.out
+			out := fl.report.out
 			if out == "" {
 				out = audit.DefaultDir("mail", clock())
 			}
@@ -79,13 +75,9 @@ func newMailCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.out, "out", "", "report bundle `DIR`, absent or empty (see --force; default ./vigie-mail-<UTC time>)")
-	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json,html", formatsHelp())
-	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole analysis")
 	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")
 	fl.net.register(cmd)
-	fl.report.register(cmd)
+	fl.report.register(cmd, "report bundle `DIR`, absent or empty (see --force; default ./vigie-mail-<UTC time>)", "json,html")
 	return cmd
 }

@@ -47,7 +47,7 @@ func (e *exitError) Unwrap() error { return e.err }
 // usage marks err as a usage or configuration error (exit 2).
 func usage(err error) error { return &exitError{code: exitUsage, err: err} }
 
-// unreachable marks err as a failure to scan the target (exit 3).
+// incomplete marks err as a scan that did not see what it had to (exit 3).
 func incomplete(err error) error { return &exitError{code: exitIncomplete, err: err} }
 
 // errFindings reports findings at or above --fail-on (exit 1); the summary

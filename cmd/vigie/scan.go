@@ -20,14 +20,13 @@ import (
 
 // scanFlags are the flags of `vigie scan`.
 type scanFlags struct {
-	out, policy, formats, failOn string
-	timeout                      time.Duration
-	net                          netFlags
-	mails, legal                 []string
-	pages                        int
-	consent                      string
-	noRedact                     bool
-	report                       reportFlags
+	timeout      time.Duration
+	net          netFlags
+	mails, legal []string
+	pages        int
+	consent      string
+	noRedact     bool
+	report       reportFlags
 }
 
 // netFlags redirect every external name the scanner contacts.
@@ -97,14 +96,11 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 			"     and says why. --fail-on cannot turn it into 0; --allow-incomplete exits by findings only.",
 		Args: exactArgs(1, "one URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			gate, err := newGate(fl.policy, fl.failOn, fl.formats)
+			gate, err := fl.report.gate()
 			if err != nil {
 				return err
 			}
-			if err := fl.report.apply(gate); err != nil {
-				return err
-			}
-			out := fl.out
+			out := fl.report.out
 			if out == "" {
 				out = audit.DefaultDir(urlHost(args[0]), clock())
 			}
@@ -138,10 +134,6 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.out, "out", "", "report bundle `DIR`, absent or empty (see --force; default ./vigie-<host>-<UTC time>)")
-	f.StringVar(&fl.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
-	f.StringVar(&fl.formats, "format", "json,html", formatsHelp())
-	f.StringVar(&fl.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.DurationVar(&fl.timeout, "timeout", scanner.DefaultTimeout, "deadline for the whole scan")
 	f.StringArrayVar(&fl.mails, "mail", nil, "a mail the site sent (.eml or mbox `FILE`) to analyse with the site (repeatable)")
 	f.StringArrayVar(&fl.legal, "legal", nil, "legal-notice or policy page `URL` to read instead of discovering them (repeatable)")
@@ -149,7 +141,7 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&fl.consent, "consent", "all", "consent states to visit: all (before consent, after reject, after accept, each in a fresh browser) or none (before consent only)")
 	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")
 	fl.net.register(cmd)
-	fl.report.register(cmd)
+	fl.report.register(cmd, "report bundle `DIR`, absent or empty (see --force; default ./vigie-<host>-<UTC time>)", "json,html")
 	return cmd
 }
 

@@ -16,25 +16,13 @@
 package browser
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
@@ -81,7 +69,9 @@ type Config struct {
 	ThirdPartyCookies string
 	// Width and Height are the viewport in CSS pixels; default 1366×768.
 	Width, Height int
-	// TempDir is where the per-scan directory is made; empty for os.TempDir.
+	// TempDir is where the per-scan directory is made; empty for
+	// os.TempDir. A place whose path is too long for Chromium's socket is
+	// replaced by a short one (/tmp, the user's runtime directory).
 	TempDir string
 	// StartTimeout bounds the browser's start; default 30s.
 	StartTimeout time.Duration
@@ -136,7 +126,6 @@ type Browser struct {
 	bcancel  context.CancelFunc
 	done     chan struct{}
 	closeErr error
-	once     sync.Once
 }
 
 // Start starts the browser. It is stopped, its process tree killed and its
@@ -175,8 +164,8 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 	}
 	b.ua = fmt.Sprintf("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/%s.0.0.0 Safari/537.36", b.major)
 
-	if b.root, err = os.MkdirTemp(cfg.TempDir, "vigie-browser-"); err != nil {
-		return nil, fmt.Errorf("browser: temporary directory: %w", err)
+	if b.root, err = makeRoot(cfg.TempDir); err != nil {
+		return nil, err
 	}
 	b.profile = filepath.Join(b.root, "profile")
 	dirs := []string{filepath.Join(b.profile, "Default"), filepath.Join(b.root, "tmp"), filepath.Join(b.root, "home")}
@@ -214,7 +203,10 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		if stopped {
 			return nil, fmt.Errorf("browser %s did not start within %s", cfg.Exec, cfg.StartTimeout)
 		}
-		return nil, fmt.Errorf("browser %s did not start: %w", cfg.Exec, err)
+		return nil, startError(cfg.Exec, err)
+	}
+	if c := chromedp.FromContext(b.bctx); c != nil && c.Browser != nil {
+		trackRoot(b.profile, c.Browser.Process())
 	}
 	vctx, cancel := context.WithTimeout(b.bctx, b.timing.Action)
 	v, err := chromedp.CallBrowser(vctx, cdpbrowser.GetVersion, cdp.Empty{})
@@ -289,378 +281,5 @@ func (b *Browser) watch() {
 	close(b.done)
 }
 
-// ProfileProcesses returns the PIDs of the processes started with this
-// profile directory still running (for tests: none after Close).
-func ProfileProcesses(profile string) []int {
-	return processesUsing(profile, false)
-}
-
 // Profile returns the browser's profile directory.
 func (b *Browser) Profile() string { return b.profile }
-
-// killProfile kills every process started with the profile directory,
-// until none is left for a few passes (a child can fork as its parent dies).
-func killProfile(profile string) {
-	deadline := time.Now().Add(3 * time.Second)
-	for quiet := 0; quiet < 3 && time.Now().Before(deadline); {
-		if len(processesUsing(profile, true)) == 0 {
-			quiet++
-		} else {
-			quiet = 0
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// processesUsing lists (and with kill, kills) the processes whose command
-// line carries --user-data-dir=profile. Chromium passes it to its children.
-func processesUsing(profile string, kill bool) []int {
-	want := "--user-data-dir=" + profile
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	self := os.Getpid()
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
-			continue
-		}
-		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
-		if err != nil {
-			continue
-		}
-		for _, arg := range strings.Split(string(cmdline), "\x00") {
-			if arg == want {
-				if st, err := os.ReadFile("/proc/" + e.Name() + "/stat"); err == nil && zombie(st) {
-					break
-				}
-				pids = append(pids, pid)
-				if kill {
-					_ = syscall.Kill(pid, syscall.SIGKILL)
-				}
-				break
-			}
-		}
-	}
-	return pids
-}
-
-// zombie reports whether a /proc/PID/stat line is a zombie's (already dead,
-// waiting for its parent to reap it).
-func zombie(stat []byte) bool {
-	s := string(stat)
-	i := strings.LastIndexByte(s, ')')
-	return i >= 0 && i+2 < len(s) && s[i+2] == 'Z'
-}
-
-// flag is one command-line switch.
-type flag struct {
-	name  string
-	value any
-	// shown replaces the value in the evidence (paths, local ports).
-	shown string
-}
-
-func (f flag) record() string {
-	if f.shown != "" {
-		return "--" + f.name + "=" + f.shown
-	}
-	if v, ok := f.value.(string); ok {
-		return "--" + f.name + "=" + v
-	}
-	return "--" + f.name
-}
-
-// disabledFeatures repeats chromedp's default list (setting the switch
-// replaces it) and adds site isolation and Chromium's own network services.
-var disabledFeatures = []string{
-	"Translate", "BlinkGenPropertyTrees",
-	"IsolateOrigins", "site-per-process",
-	"OptimizationHints", "MediaRouter", "DialMediaRouteProvider",
-	"AutofillServerCommunication", "CertificateTransparencyComponentUpdater",
-	"InterestFeedContentSuggestions", "PrivacySandboxSettings4",
-}
-
-func (b *Browser) flags(spki []string) []flag {
-	fs := []flag{}
-	if !isHeadlessShell(b.cfg.Exec) {
-		fs = append(fs, flag{name: "headless", value: true})
-	}
-	fs = append(fs,
-		flag{name: "no-first-run", value: true},
-		flag{name: "no-default-browser-check", value: true},
-		flag{name: "user-data-dir", value: b.profile, shown: "<temporary profile>"},
-		flag{name: "proxy-server", value: "http://" + b.sink.addr(), shown: "<local sink refusing the browser's own traffic>"},
-		flag{name: "disable-quic", value: true},
-		flag{name: "disable-background-networking", value: true},
-		flag{name: "disable-component-update", value: true},
-		flag{name: "disable-domain-reliability", value: true},
-		flag{name: "disable-sync", value: true},
-		flag{name: "disable-breakpad", value: true},
-		flag{name: "disable-client-side-phishing-detection", value: true},
-		flag{name: "disable-default-apps", value: true},
-		flag{name: "disable-extensions", value: true},
-		flag{name: "metrics-recording-only", value: true},
-		flag{name: "safebrowsing-disable-auto-update", value: true},
-		flag{name: "password-store", value: "basic"},
-		flag{name: "use-mock-keychain", value: true},
-		flag{name: "disable-dev-shm-usage", value: true},
-		flag{name: "hide-scrollbars", value: true},
-		flag{name: "mute-audio", value: true},
-		flag{name: "disable-site-isolation-trials", value: true},
-		flag{name: "disable-features", value: strings.Join(disabledFeatures, ",")},
-		flag{name: "disable-blink-features", value: "AutomationControlled"},
-		flag{name: "user-agent", value: b.ua},
-		flag{name: "lang", value: b.cfg.Locale},
-		flag{name: "accept-lang", value: acceptLanguage(b.cfg.Locale)},
-		flag{name: "window-size", value: fmt.Sprintf("%d,%d", b.cfg.Width, b.cfg.Height)},
-	)
-	if len(spki) > 0 {
-		fs = append(fs, flag{name: "ignore-certificate-errors-spki-list", value: strings.Join(spki, ",")})
-	}
-	if os.Getuid() == 0 {
-		// Chromium refuses to run as root with its sandbox.
-		fs = append(fs, flag{name: "no-sandbox", value: true})
-	}
-	return fs
-}
-
-// env is the browser's whole environment: nothing of vigie's leaks into it.
-func (b *Browser) env() []string {
-	env := []string{
-		"TMPDIR=" + filepath.Join(b.root, "tmp"),
-		"HOME=" + filepath.Join(b.root, "home"),
-		"XDG_CONFIG_HOME=" + filepath.Join(b.root, "home", ".config"),
-		"XDG_CACHE_HOME=" + filepath.Join(b.root, "home", ".cache"),
-		"TZ=" + b.cfg.TimeZone,
-		"LANGUAGE=" + strings.ReplaceAll(b.cfg.Locale, "-", "_"),
-	}
-	if p := os.Getenv("PATH"); p != "" {
-		env = append(env, "PATH="+p)
-	}
-	return env
-}
-
-// acceptLanguage turns fr-FR into "fr-FR,fr".
-func acceptLanguage(locale string) string {
-	lang, _, ok := strings.Cut(locale, "-")
-	if !ok || lang == "" {
-		return locale
-	}
-	return locale + "," + lang
-}
-
-// writePreferences seeds the fresh profile: the third-party cookie policy
-// and the accepted languages.
-func writePreferences(profile string, cfg Config) error {
-	mode := 0 // allow third-party cookies
-	if cfg.ThirdPartyCookies == ThirdPartyBlock {
-		mode = 1
-	}
-	prefs := map[string]any{
-		"profile":                    map[string]any{"cookie_controls_mode": mode, "block_third_party_cookies": mode == 1},
-		"intl":                       map[string]any{"accept_languages": acceptLanguage(cfg.Locale)},
-		"credentials_enable_service": false,
-		"translate":                  map[string]any{"enabled": false},
-	}
-	data, err := json.Marshal(prefs)
-	if err != nil {
-		return fmt.Errorf("browser: preferences: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(profile, "Default", "Preferences"), data, 0o600); err != nil {
-		return fmt.Errorf("browser: preferences: %w", err)
-	}
-	return nil
-}
-
-func thirdPartyText(policy string) string {
-	if policy == ThirdPartyBlock {
-		return "blocked (profile.cookie_controls_mode=1, Chromium's own default)"
-	}
-	return "allowed (profile.cookie_controls_mode=0, as in Chrome's default for most users)"
-}
-
-func productName(exec string) string {
-	base := strings.ToLower(filepath.Base(exec))
-	switch {
-	case isHeadlessShell(exec):
-		return "Chromium headless shell"
-	case strings.Contains(base, "chrome"):
-		return "Google Chrome"
-	default:
-		return "Chromium"
-	}
-}
-
-func headlessMode(exec string) string {
-	if isHeadlessShell(exec) {
-		return "old (headless shell)"
-	}
-	return "new (full browser, --headless)"
-}
-
-var versionRe = regexp.MustCompile(`\b(\d+)\.\d+\.\d+\.\d+\b`)
-
-// binaryVersion runs "exec --version" (bounded) and returns the full and
-// major versions, empty when it cannot tell.
-func binaryVersion(ctx context.Context, exe string) (full, major string) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, "--version")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}
-	out, err := cmd.Output()
-	if err != nil && len(out) == 0 {
-		return "", ""
-	}
-	m := versionRe.FindStringSubmatch(string(out))
-	if m == nil {
-		return "", ""
-	}
-	return m[0], m[1]
-}
-
-// SPKIHashes returns, for every certificate in the PEM files, the base64
-// SHA-256 of its SubjectPublicKeyInfo, as Chromium's
-// --ignore-certificate-errors-spki-list wants. Chromium accepts a server
-// whose presented chain contains one of these keys: give the CA only when
-// the servers send it in their chain, else the leaf or an intermediate.
-func SPKIHashes(files []string) ([]string, error) {
-	var out []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("--trust-cert: %w", err)
-		}
-		n := 0
-		for {
-			var blk *pem.Block
-			blk, data = pem.Decode(data)
-			if blk == nil {
-				break
-			}
-			if blk.Type != "CERTIFICATE" {
-				continue
-			}
-			c, err := x509.ParseCertificate(blk.Bytes)
-			if err != nil {
-				return nil, fmt.Errorf("--trust-cert %s: %w", f, err)
-			}
-			h := sha256.Sum256(c.RawSubjectPublicKeyInfo)
-			if s := base64.StdEncoding.EncodeToString(h[:]); !slices.Contains(out, s) {
-				out = append(out, s)
-			}
-			n++
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("--trust-cert %s: no PEM certificate in it", f)
-		}
-	}
-	return out, nil
-}
-
-// sink is the browser-wide proxy: it refuses every connection and notes
-// its destination. Visits have their own proxy (the recording one), so only
-// Chromium's own traffic reaches it.
-type sink struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []evidence.Connection
-	wg    sync.WaitGroup
-}
-
-func startSink() (*sink, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("browser: background sink: %w", err)
-	}
-	s := &sink{ln: ln}
-	s.wg.Go(s.serve)
-	return s, nil
-}
-
-func (s *sink) addr() string { return s.ln.Addr().String() }
-
-func (s *sink) serve() {
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			return
-		}
-		s.wg.Go(func() { s.refuse(c) })
-	}
-}
-
-// refuse reads the request line, notes the host and answers 403.
-func (s *sink) refuse(c net.Conn) {
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
-	line, err := bufio.NewReader(&limitedReader{r: c, n: 4096}).ReadString('\n')
-	started := time.Now().UTC()
-	if err == nil {
-		method, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
-		target, _, _ := strings.Cut(rest, " ")
-		host, port := sinkTarget(method, target)
-		if host != "" {
-			s.mu.Lock()
-			if len(s.conns) < 200 {
-				s.conns = append(s.conns, evidence.Connection{
-					ID: fmt.Sprintf("bg/%d", len(s.conns)+1), Host: host, Port: port, Started: started,
-					Refused: "the browser's own traffic, not the page's: refused", Background: true,
-				})
-			}
-			s.mu.Unlock()
-		}
-	}
-	_, _ = c.Write([]byte("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-}
-
-// sinkTarget extracts host and port from a proxy request line's target.
-func sinkTarget(method, target string) (string, int) {
-	hostport := target
-	if method != "CONNECT" {
-		rest, ok := strings.CutPrefix(target, "http://")
-		if !ok {
-			return "", 0
-		}
-		hostport, _, _ = strings.Cut(rest, "/")
-		if !strings.Contains(hostport, ":") {
-			hostport += ":80"
-		}
-	}
-	h, p, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return "", 0
-	}
-	port, _ := strconv.Atoi(p)
-	return strings.ToLower(h), port
-}
-
-func (s *sink) connections() []evidence.Connection {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.conns)
-}
-
-func (s *sink) close() {
-	s.ln.Close()
-	s.wg.Wait()
-}
-
-type limitedReader struct {
-	r interface{ Read([]byte) (int, error) }
-	n int
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errors.New("request line too long")
-	}
-	if len(p) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= n
-	return n, err
-}

@@ -3,12 +3,10 @@ package browser
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
 	"slices"
 	"strconv"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/trustcert"
 )
 
 // ScanConfig says which visits a scan makes.
@@ -310,7 +309,11 @@ func (b *Browser) probeHTTPS(ctx context.Context, cfg ScanConfig, finalURL strin
 	if via != "" {
 		tr.Proxy = http.ProxyURL(&url.URL{Scheme: "http", Host: via})
 	}
-	if pool, err := trustPool(b.cfg.TrustCerts); err == nil && pool != nil {
+	pool, err := trustcert.Pool(b.cfg.TrustCerts)
+	if err != nil {
+		return nil, err
+	}
+	if pool != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 	}
 	defer tr.CloseIdleConnections()
@@ -347,25 +350,6 @@ func (b *Browser) probeHTTPS(ctx context.Context, cfg ScanConfig, finalURL strin
 	}
 	no := false
 	return &no, nil
-}
-
-// trustPool returns the system roots plus the --trust-cert certificates.
-func trustPool(files []string) (*x509.CertPool, error) {
-	if len(files) == 0 {
-		return nil, nil
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		pool.AppendCertsFromPEM(data)
-	}
-	return pool, nil
 }
 
 // CrossCheck adds to each visit, as requests marked FromProxyOnly, the

@@ -57,10 +57,6 @@ var categories = []string{
 	CategoryMaps, CategoryMonitoring, CategoryRegistrar, CategoryPlatform,
 }
 
-// Categories returns the category vocabulary in a stable order, for documentation and
-// validation messages.
-func Categories() []string { return slices.Clone(categories) }
-
 // IsCategory reports whether c belongs to the category vocabulary.
 func IsCategory(c string) bool { return slices.Contains(categories, c) }
 
@@ -180,14 +176,6 @@ func (c *Catalogue) Entities() []Entity {
 		out = append(out, c.entities[i].clone())
 	}
 	return out
-}
-
-// ByKey returns the entity with the given key.
-func (c *Catalogue) ByKey(key string) (*Entity, bool) {
-	if c == nil {
-		return nil, false
-	}
-	return c.lookup(c.byKey, strings.ToLower(strings.TrimSpace(key)))
 }
 
 // ByHost returns the entity operating a host name. The longest matching domain suffix wins, on

@@ -30,28 +30,6 @@ type Declarations struct {
 	Transfers []evidence.Span
 }
 
-// Analytics returns the mentions of audience-measurement providers: the
-// analytics the pages declare.
-func (d *Declarations) Analytics() []evidence.Mention {
-	return d.withCategory(entities.CategoryAnalytics)
-}
-
-// MailProviders returns the mentions of email service providers: the mail
-// relays the pages declare.
-func (d *Declarations) MailProviders() []evidence.Mention {
-	return d.withCategory(entities.CategoryEmail)
-}
-
-func (d *Declarations) withCategory(c string) []evidence.Mention {
-	var out []evidence.Mention
-	for _, m := range d.Mentions {
-		if slices.Contains(m.Categories, c) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // Apply copies the declarations into l.
 func (d *Declarations) Apply(l *evidence.Legal) {
 	l.Hoster, l.Publisher, l.Director = d.Hoster, d.Publisher, d.Director

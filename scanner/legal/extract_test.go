@@ -414,16 +414,18 @@ func TestDeclaredProviders(t *testing.T) {
 	pages := []evidence.LegalPage{{ID: "legal/1", Kind: KindPrivacy,
 		Text: "Mesure d'audience : Google Analytics. Envoi des courriels : Mailjet. Hébergement : OVH."}}
 	d := Extract(pages, entities.Default())
-	names := func(ms []evidence.Mention) (out []string) {
-		for _, m := range ms {
-			out = append(out, m.Entity)
+	withCategory := func(c string) (out []string) {
+		for _, m := range d.Mentions {
+			if slices.Contains(m.Categories, c) {
+				out = append(out, m.Entity)
+			}
 		}
 		return out
 	}
-	if got := names(d.Analytics()); !slices.Equal(got, []string{"google-analytics"}) {
+	if got := withCategory(entities.CategoryAnalytics); !slices.Equal(got, []string{"google-analytics"}) {
 		t.Errorf("analytics = %v", got)
 	}
-	if got := names(d.MailProviders()); !slices.Equal(got, []string{"mailjet", "ovhcloud"}) {
+	if got := withCategory(entities.CategoryEmail); !slices.Equal(got, []string{"mailjet", "ovhcloud"}) {
 		t.Errorf("mail providers = %v (OVHcloud also relays mail)", got)
 	}
 	for _, m := range d.Mentions {

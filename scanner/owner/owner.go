@@ -1,7 +1,7 @@
 // Package owner names who operates a network or owns a domain: RDAP first
 // (github.com/openrdap/rdap, IANA bootstrap or one --rdap-server), whois as
 // the fallback when RDAP fails or has no answer (github.com/likexian/whois,
-// with an IP/ASN parser for the five regional registries' formats).
+// with an IP-network parser for the five regional registries' formats).
 //
 // Lookups are polite: an address inside a range already answered is served
 // from that answer, concurrent lookups for the same /24 (IPv4) or /48 (IPv6)
@@ -93,9 +93,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
-
-// RDAPRequests returns the number of RDAP HTTP requests made so far.
-func (c *Client) RDAPRequests() int { return c.rdap.Requests() }
 
 // Network returns the network containing ip, with its registrant.
 func (c *Client) Network(ctx context.Context, ip netip.Addr) (*NetworkRecord, error) {

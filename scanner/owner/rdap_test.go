@@ -206,33 +206,6 @@ func TestRDAPDomainLab(t *testing.T) {
 	}
 }
 
-func TestRDAPASNLab(t *testing.T) {
-	tests := []struct {
-		asn      uint32
-		want     owner.ASNRecord
-		requests int
-	}{
-		{13335, owner.ASNRecord{ASN: 13335, Name: "CLOUDFLARENET", OrgName: "Cloudflare, Inc.", Country: "US", Source: "rdap"}, 2},
-		{16276, owner.ASNRecord{ASN: 16276, Name: "OVH", OrgName: "OVH SAS", Country: "FR", Source: "rdap"}, 1},
-		{15169, owner.ASNRecord{ASN: 15169, Name: "GOOGLE", OrgName: "Google LLC", Country: "US", Source: "rdap"}, 1},
-	}
-	for _, tt := range tests {
-		lab := startLab(t)
-		c := newClient(t, lab.URL)
-		rec, err := c.ASN(t.Context(), tt.asn)
-		if err != nil {
-			t.Errorf("AS%d: %v", tt.asn, err)
-			continue
-		}
-		if got := withoutEvidence(rec); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("AS%d:\ngot  %+v\nwant %+v", tt.asn, got, tt.want)
-		}
-		if c.Requests() != tt.requests || len(rec.Raw) != tt.requests {
-			t.Errorf("AS%d: %d requests, %d raw answers, want %d", tt.asn, c.Requests(), len(rec.Raw), tt.requests)
-		}
-	}
-}
-
 func TestRDAPNotFound(t *testing.T) {
 	lab := startLab(t)
 	c := newClient(t, lab.URL)
@@ -240,14 +213,13 @@ func TestRDAPNotFound(t *testing.T) {
 	_, errIP := c.IP(ctx, addr("100.64.0.1"))
 	_, errIP6 := c.IP(ctx, addr("2001:db8:ffff::1"))
 	_, errDomain := c.Domain(ctx, "unknown.example")
-	_, errASN := c.ASN(ctx, 64496)
-	for i, err := range []error{errIP, errIP6, errDomain, errASN} {
+	for i, err := range []error{errIP, errIP6, errDomain} {
 		if !errors.Is(err, owner.ErrNotFound) {
 			t.Errorf("%d: %v, want ErrNotFound", i, err)
 		}
 	}
-	if !strings.HasPrefix(errIP.Error(), "rdap ip 100.64.0.1: ") || !strings.HasPrefix(errASN.Error(), "rdap autnum AS64496: ") {
-		t.Errorf("errors lack context: %v; %v", errIP, errASN)
+	if !strings.HasPrefix(errIP.Error(), "rdap ip 100.64.0.1: ") || !strings.HasPrefix(errDomain.Error(), "rdap domain unknown.example: ") {
+		t.Errorf("errors lack context: %v; %v", errIP, errDomain)
 	}
 }
 
@@ -294,7 +266,7 @@ func TestRDAPRetryAfterForms(t *testing.T) {
 		{"429 without Retry-After", http.StatusTooManyRequests, func() string { return "" }, false, 1},
 		{"429 with garbage", http.StatusTooManyRequests, func() string { return "soon" }, false, 1},
 	}
-	body := readFixture(t, "ripe_autnum_ovh.json")
+	body := readFixture(t, "ripe_ip_ovh.json")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var mu sync.Mutex
@@ -315,7 +287,7 @@ func TestRDAPRetryAfterForms(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := newClient(t, srv.URL)
-			_, err := c.ASN(t.Context(), 16276)
+			_, err := c.IP(t.Context(), addr("51.68.0.1"))
 			if (err == nil) != tt.answered {
 				t.Errorf("answered = %v, want %v (%v)", err == nil, tt.answered, err)
 			}
@@ -493,20 +465,6 @@ func TestRDAPFixtures(t *testing.T) {
 			t.Errorf("got  %+v\nwant %+v", got, want)
 		}
 	})
-	t.Run("ripe autnum", func(t *testing.T) {
-		f := startFixture(t, map[string]reply{"/autnum/16276": {body: readFixture(t, "ripe_autnum_ovh.json")}})
-		rec, err := newClient(t, f.URL).ASN(t.Context(), 16276)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := owner.ASNRecord{ASN: 16276, Name: "OVH", OrgName: "OVH SAS", Country: "FR", Source: "rdap"}
-		if got := withoutEvidence(rec); !reflect.DeepEqual(got, want) {
-			t.Errorf("got  %+v\nwant %+v", got, want)
-		}
-		if _, err := newClient(t, f.URL).ASN(t.Context(), 16277); err == nil {
-			t.Error("AS16277: no error")
-		}
-	})
 }
 
 // TestRDAPNoForeignHost checks that links and redirects to another host
@@ -659,7 +617,7 @@ func TestRDAPContext(t *testing.T) {
 	t.Run("per-request timeout", func(t *testing.T) {
 		c := newClient(t, slow.URL, func(cfg *owner.RDAPConfig) { cfg.Timeout = 50 * time.Millisecond })
 		go func() { <-arrived }()
-		if _, err := c.ASN(t.Context(), 64496); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := c.IP(t.Context(), addr("192.0.2.1")); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("got %v, want a deadline error", err)
 		}
 	})
@@ -704,13 +662,13 @@ func TestNewRDAPClientServer(t *testing.T) {
 }
 
 func TestRDAPServerWithPath(t *testing.T) {
-	f := startFixture(t, map[string]reply{"/registry/autnum/16276": {body: readFixture(t, "ripe_autnum_ovh.json")}})
+	f := startFixture(t, map[string]reply{"/registry/ip/51.68.0.1": {body: readFixture(t, "ripe_ip_ovh.json")}})
 	for _, base := range []string{f.URL + "/registry", f.URL + "/registry/"} {
-		rec, err := newClient(t, base).ASN(t.Context(), 16276)
+		rec, err := newClient(t, base).IP(t.Context(), addr("51.68.0.1"))
 		if err != nil {
 			t.Fatalf("%s: %v", base, err)
 		}
-		if rec.Server != base || rec.Raw[0].URL != f.URL+"/registry/autnum/16276" {
+		if rec.Server != base || rec.Raw[0].URL != f.URL+"/registry/ip/51.68.0.1" {
 			t.Errorf("%s: server %q, raw URL %q", base, rec.Server, rec.Raw[0].URL)
 		}
 	}
@@ -718,14 +676,14 @@ func TestRDAPServerWithPath(t *testing.T) {
 
 func TestRDAPWrongObject(t *testing.T) {
 	f := startFixture(t, map[string]reply{
-		"/ip/192.0.2.1":     {body: readFixture(t, "ripe_autnum_ovh.json")},
+		"/ip/192.0.2.1":     {body: readFixture(t, "domain_afnic.json")},
 		"/ip/192.0.2.2":     {body: readFixture(t, "arin_ip_cloudflare.json")}, // 104.16.0.0/12
 		"/domain/x.example": {body: `{"errorCode":500,"title":"Oops"}`},
-		"/autnum/64496":     {status: http.StatusTeapot},
+		"/domain/y.example": {status: http.StatusTeapot},
 	})
 	c := newClient(t, f.URL)
 	if _, err := c.IP(t.Context(), addr("192.0.2.1")); err == nil || !strings.Contains(err.Error(), "not an ip network") {
-		t.Errorf("autnum for an ip: %v", err)
+		t.Errorf("domain for an ip: %v", err)
 	}
 	if _, err := c.IP(t.Context(), addr("192.0.2.2")); err == nil || !strings.Contains(err.Error(), "does not contain") {
 		t.Errorf("network not containing the address: %v", err)
@@ -733,7 +691,7 @@ func TestRDAPWrongObject(t *testing.T) {
 	if _, err := c.Domain(t.Context(), "x.example"); err == nil || !strings.Contains(err.Error(), "RDAP error 500") {
 		t.Errorf("error object: %v", err)
 	}
-	if _, err := c.ASN(t.Context(), 64496); err == nil || !strings.Contains(err.Error(), "418") {
+	if _, err := c.Domain(t.Context(), "y.example"); err == nil || !strings.Contains(err.Error(), "418") {
 		t.Errorf("418: %v", err)
 	}
 	if _, err := c.Domain(t.Context(), "bad/name"); err == nil {
@@ -895,10 +853,6 @@ func FuzzRDAPAnswer(f *testing.F) {
 				t.Fatalf("redacted with registrant %q", rec.Registrant)
 			}
 		}
-		if rec, err := c.ASN(ctx, 64496); err == nil {
-			raws = append(raws, rec.Raw)
-			texts = append(texts, rec.Name, rec.OrgName, rec.Country)
-		}
 		for _, s := range texts {
 			if len(s) > 512 || !utf8.ValidString(s) || strings.ContainsAny(s, "\n\r\x00") {
 				t.Fatalf("bad text %q", s)
@@ -914,8 +868,8 @@ func FuzzRDAPAnswer(f *testing.F) {
 				}
 			}
 		}
-		if c.Requests() > 4*(1+4) {
-			t.Fatalf("%d requests for 4 lookups", c.Requests())
+		if c.Requests() > 3*(1+4) {
+			t.Fatalf("%d requests for 3 lookups", c.Requests())
 		}
 	})
 }

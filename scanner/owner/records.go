@@ -55,16 +55,6 @@ type DomainRecord struct {
 	Raw            []RawAnswer
 }
 
-// ASNRecord is an autonomous system as a registry describes it.
-type ASNRecord struct {
-	ASN            uint32
-	Name           string
-	OrgName        string
-	Country        string
-	Source, Server string
-	Raw            []RawAnswer
-}
-
 // RawAnswer is one raw registry answer, kept as evidence.
 type RawAnswer struct {
 	// URL is the RDAP URL or "whois://server/query" asked.

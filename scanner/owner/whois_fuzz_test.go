@@ -64,25 +64,6 @@ func FuzzParseIPWhois(f *testing.F) {
 	})
 }
 
-func FuzzParseASNWhois(f *testing.F) {
-	addWhoisSeeds(f)
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		as, err := ParseASNWhois(raw)
-		if err != nil {
-			if as != nil || !errors.Is(err, ErrWhoisNoASN) {
-				t.Fatalf("ParseASNWhois = %+v, %v", as, err)
-			}
-			return
-		}
-		if as.ASN == 0 {
-			t.Fatal("AS0 returned")
-		}
-		for _, s := range []string{as.Name, as.OrgName, as.Country} {
-			checkWhoisText(t, s)
-		}
-	})
-}
-
 // checkWhoisText checks a parsed value is clean, bounded text.
 func checkWhoisText(t *testing.T, s string) {
 	t.Helper()

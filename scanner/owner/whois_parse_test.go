@@ -378,51 +378,31 @@ func TestParseIPWhoisBounds(t *testing.T) {
 	})
 }
 
-func TestParseASNWhois(t *testing.T) {
+func TestParseASNList(t *testing.T) {
 	tests := []struct {
-		name string
-		raw  []byte
-		want *WhoisASN
+		in   string
+		want []uint32
 	}{
-		{"arin_asn_cloudflare.txt", readWhoisFixture(t, "arin_asn_cloudflare.txt"),
-			&WhoisASN{ASN: 13335, Name: "CLOUDFLARENET", OrgName: "Cloudflare, Inc.", Country: "US"}},
-		{"ripe_asn_ovh.txt", readWhoisFixture(t, "ripe_asn_ovh.txt"),
-			&WhoisASN{ASN: 16276, Name: "OVH", OrgName: "OVH SAS", Country: "FR"}},
-		{"lacnic_asn_nicbr.txt", readWhoisFixture(t, "lacnic_asn_nicbr.txt"),
-			&WhoisASN{ASN: 22548, OrgName: "Núcleo de Inf. e Coord. do Ponto BR - NIC.BR", Country: "BR"}},
-		{"APNIC aut-num with country and descr", []byte(
-			"% [whois.apnic.net]\n\naut-num:        AS64505\nas-name:        EXAMPLE-AS-JP\ndescr:          Example Cloud KK\ncountry:        jp\nsource:         APNIC\n"),
-			&WhoisASN{ASN: 64505, Name: "EXAMPLE-AS-JP", OrgName: "Example Cloud KK", Country: "JP"}},
-		{"ARIN Organization line only", []byte("ASNumber: 64496\nASName: EX\nOrganization: Example, Inc. (EX-1)\n"),
-			&WhoisASN{ASN: 64496, Name: "EX", OrgName: "Example, Inc."}},
-		{"ARIN one-number range", []byte("ASNumber: 64496 - 64496\n"), &WhoisASN{ASN: 64496}},
-		{"ARIN number from ASHandle", []byte("ASNumber: ?\nASHandle: AS64497\n"), &WhoisASN{ASN: 64497}},
-		{"ARIN block is no AS", []byte("ASNumber: 64496 - 64511\nASName: IANA-RSVD\n"), nil},
-		{"ARIN section ends at the next object", []byte("ASNumber: 64496\n\nASNumber: 64497\nASName: OTHER\nCountry: CA\n"),
-			&WhoisASN{ASN: 64496}},
-		{"asdot", []byte("aut-num: AS1.10\n"), &WhoisASN{ASN: 65546}},
-		{"AS0 is no AS", []byte("aut-num: AS0\n"), nil},
-		{"too large", []byte("aut-num: AS4294967296\n"), nil},
-		{"aut-num inside an inetnum is no AS answer", []byte("inetnum: 200.160/20\naut-num: AS22548\n"), nil},
-		{"IP answer", readWhoisFixture(t, "ripe_ovh_ipv4.txt"), nil},
-		{"empty", nil, nil},
+		{"AS13335", []uint32{13335}},
+		{"13335", []uint32{13335}},
+		{"AS13335, AS209242", []uint32{13335, 209242}},
+		{"AS1 AS2;AS3", []uint32{1, 2, 3}},
+		{"AS1.10", []uint32{65546}}, // asdot
+		{"AS0", nil},                // AS0 is no AS
+		{"AS4294967296", nil},       // too large
+		{"AS0.0 AS1.65536", nil},    // asdot out of range
+		{"N/A", nil},                // words are skipped
+		{"AS64496 # comment AS64497", []uint32{64496}},
+		{"", nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseASNWhois(tt.raw)
-			if tt.want == nil {
-				if !errors.Is(err, ErrWhoisNoASN) || got != nil {
-					t.Fatalf("ParseASNWhois = %+v, %v; want ErrWhoisNoASN", got, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("ParseASNWhois: %v", err)
-			}
-			if *got != *tt.want {
-				t.Errorf("ParseASNWhois = %+v, want %+v", got, tt.want)
-			}
-		})
+		if got := parseASNList(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parseASNList(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+	many := strings.Repeat("AS1 ", 100)
+	if got := parseASNList(many); len(got) != 64 {
+		t.Errorf("%d numbers kept of 100, want 64", len(got))
 	}
 }
 
