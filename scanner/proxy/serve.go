@@ -201,7 +201,7 @@ func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label st
 		_ = up.Close()
 		_ = c.Close()
 	}
-	if err2 := <-done; err2 != nil && (err == nil || errors.Is(err2, errSilent)) {
+	if err2 := <-done; err2 != nil && (err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err2, errSilent)) {
 		// The destination's failure is the tunnel's (the browser's side
 		// then fails for the teardown).
 		err = err2
