@@ -50,7 +50,7 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	res := s.newResult(evidence.Target{URL: target.URL, Host: target.Host, RegistrableDomain: target.RegistrableDomain})
+	res := s.newResult(target)
 
 	// 1. The site's name and zone: every other stage starts from them.
 	site := s.stage(ctx, "dns", func(ctx context.Context) stageResult { return s.siteDNS(ctx, target) })
@@ -64,9 +64,10 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	wg.Go(func() { mail = s.stage(ctx, "mail", s.mailStage) })
 	var w *web
 	if reachable(res.Evidence) && ctx.Err() == nil {
-		// The target's own addresses, when private, are the only private
-		// destinations the scan may reach (an intranet's site).
-		allow := targetPrivatePrefixes(res.Evidence)
+		// The target's own addresses, when private, and the ranges the
+		// user allowed are the only private destinations any loader may
+		// reach (an intranet's site).
+		allow := append(targetPrivatePrefixes(res.Evidence), s.opts.allowedNetworks()...)
 		if opts.Proxy != "" {
 			wg.Go(func() {
 				access = s.stage(ctx, "access", func(ctx context.Context) stageResult { return s.accessStage(ctx, target, allow) })
@@ -202,6 +203,9 @@ func (s *scan) newResult(target evidence.Target) *Result {
 			Proxy:       s.opts.Proxy,
 			Timeout:     s.timeout.String(),
 		},
+	}
+	for _, p := range s.opts.allowedNetworks() {
+		ev.Environment.AllowedNetworks = append(ev.Environment.AllowedNetworks, p.String())
 	}
 	if len(s.opts.Mails) > 0 {
 		ev.Target.MailFiles = slices.Clone(s.opts.Mails)

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/legal"
+	"github.com/vigie-scan/vigie/scanner/names"
 	"github.com/vigie-scan/vigie/scanner/proxy"
 	"github.com/vigie-scan/vigie/scanner/survey"
 )
@@ -149,6 +151,9 @@ func (w *web) loader() string {
 func (w *web) endpoint(label string) (string, func(), error) { return w.proxy.Listen(label) }
 
 func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, error) {
+	if err := w.skipSilent(u); err != nil {
+		return nil, err
+	}
 	addr, release, err := w.endpoint(label)
 	if err != nil {
 		return nil, err
@@ -161,6 +166,9 @@ func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, err
 }
 
 func (w *web) status(ctx context.Context, label, u string) (int, error) {
+	if err := w.skipSilent(u); err != nil {
+		return 0, err
+	}
 	addr, release, err := w.endpoint(label)
 	if err != nil {
 		return 0, err
@@ -172,6 +180,25 @@ func (w *web) status(ctx context.Context, label, u string) (int, error) {
 	}
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// skipSilent fails a load whose host was found silent by an earlier one
+// (it accepted connections and never answered, proxy.Proxy.Silent): each
+// load has its own budget, and a tarpit costs one of them, not one per
+// page it hosts.
+func (w *web) skipSilent(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil // the loader says what is wrong with it
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		port = map[string]int{"http": 80, "https": 443}[u.Scheme]
+	}
+	if host := names.Normalise(u.Hostname()); w.proxy.Silent(host, port) {
+		return fmt.Errorf("not loaded: %s accepted connections but never answered an earlier load (a silent server)", u.Host)
+	}
+	return nil
 }
 
 // probeTimeout bounds one plain-HTTP load, redirects included.
@@ -197,7 +224,27 @@ func (w *web) get(ctx context.Context, addr, u string) (*http.Response, error) {
 	req.Header.Set("User-Agent", w.ua)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.7,de;q=0.5")
-	return w.probe.Do(req)
+	resp, err := w.probe.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if msg := ownAnswer(resp); msg != "" {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s not loaded, vigie's proxy answered: %s", resp.Request.URL, msg)
+	}
+	return resp, nil
+}
+
+// ownAnswer returns the message of an answer vigie's recording proxy made
+// up itself (proxy.AnswerHeader: a refusal, an unreachable destination),
+// "" for the site's answers. Such an answer is never evidence of the
+// site: the load failed. Only http:// answers can be the proxy's; an
+// https:// one comes through a tunnel, from the site.
+func ownAnswer(resp *http.Response) string {
+	if resp.Request == nil || resp.Request.URL.Scheme != "http" {
+		return ""
+	}
+	return resp.Header.Get(proxy.AnswerHeader)
 }
 
 // httpPage reads a page with plain HTTP through the proxy endpoint addr:
@@ -246,8 +293,10 @@ func (s *scan) resolveAddrs(ctx context.Context, host string) ([]netip.Addr, err
 }
 
 // targetPrivatePrefixes returns the target's own addresses when they are
-// private, loopback or link-local: the scanned site may be an intranet's,
-// but no other private destination may be reached through the browser.
+// not public (proxy.Refusal would refuse them): the scanned site may be an
+// intranet's, but no other private destination may be reached by any
+// loader unless the user allowed its range (--allow-network). IPv4-mapped
+// addresses are unmapped, as the proxy compares them.
 func targetPrivatePrefixes(ev *evidence.Evidence) []netip.Prefix {
 	var addrs []string
 	if ip, err := netip.ParseAddr(ev.Target.Host); err == nil {
@@ -262,8 +311,8 @@ func targetPrivatePrefixes(ev *evidence.Evidence) []netip.Prefix {
 			continue
 		}
 		// The proxy compares unmapped addresses: ::ffff:127.0.0.1 is 127.0.0.1.
-		ip = ip.Unmap()
-		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+		ip = ip.Unmap().WithZone("")
+		if proxy.Refusal(ip, nil) != "" {
 			out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
 		}
 	}
