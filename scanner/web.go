@@ -46,27 +46,22 @@ type web struct {
 // cannot start is an error of the scan, which is then incomplete (the
 // target page will not be seen); the proxy still serves plain-HTTP loads.
 // The returned web is nil only when the proxy itself could not start.
+// allow lists the non-public ranges every load may reach.
 func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix) (*web, stageResult) {
 	r := s.newStage()
-	p, err := proxy.Start(ctx, proxy.Config{
-		Resolve:      s.resolveAddrs,
-		Upstream:     s.opts.Proxy,
-		DialOverride: s.opts.DialOverride,
-		AllowPrivate: allow,
-	})
+	w, err := s.startProxy(ctx, allow)
 	if err != nil {
 		r.fail("browser", "proxy", err)
 		r.incomplete = append(r.incomplete, "vigie's recording proxy did not start: no page could be loaded")
 		return nil, r
 	}
-	w := &web{proxy: p, ua: survey.DefaultUserAgent}
 	var exe string
 	if s.shared != nil {
 		w.shared = true
 		w.browser, err = s.shared.Browser()
 	} else if exe, err = browser.Find(s.opts.Browser); err == nil {
 		s.progress("browser", "starting "+exe)
-		w.browser, err = browser.Start(ctx, browser.Config{Exec: exe, Proxy: p.Addr, TrustCerts: s.opts.TrustCerts})
+		w.browser, err = browser.Start(ctx, browser.Config{Exec: exe, Proxy: w.proxy.Addr, TrustCerts: s.opts.TrustCerts})
 	}
 	if err != nil {
 		r.fail("browser", orElse(exe, "chromium"), err)
@@ -75,16 +70,33 @@ func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix) (*web, stageRe
 		w.ua = w.browser.Info().UserAgent
 		r.note = w.browser.Info().Product + " " + w.browser.Info().Version
 	}
+	return w, r
+}
+
+// startProxy starts the recording proxy and the plain-HTTP client that
+// goes through it: the web without a browser.
+func (s *scan) startProxy(ctx context.Context, allow []netip.Prefix) (*web, error) {
+	p, err := proxy.Start(ctx, proxy.Config{
+		Resolve:      s.resolveAddrs,
+		Upstream:     s.opts.Proxy,
+		DialOverride: s.opts.DialOverride,
+		AllowPrivate: allow,
+	})
+	if err != nil {
+		return nil, err
+	}
 	// A --trust-cert file without a certificate was refused by validate.
 	roots, _ := trustRoots(s.opts.TrustCerts)
-	w.probe = &http.Client{
+	probe := &http.Client{
 		Transport: &http.Transport{
 			// The proxy endpoint is chosen per request (see get).
-			Proxy:                  func(req *http.Request) (*url.URL, error) { return proxyOf(req.Context()), nil },
-			TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:    10 * time.Second,
+			Proxy:           func(req *http.Request) (*url.URL, error) { return proxyOf(req.Context()), nil },
+			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			// Longer than the proxy's SilentTimeout: a silent server is
+			// found by the proxy, which marks it for the loads that follow.
+			TLSHandshakeTimeout:    proxy.DefaultSilentTimeout + 5*time.Second,
 			ResponseHeaderTimeout:  probeTimeout,
-			MaxResponseHeaderBytes: 256 << 10,
+			MaxResponseHeaderBytes: proxy.DefaultMaxResponseHeaderBytes,
 			DisableKeepAlives:      true,
 		},
 		Timeout: probeTimeout,
@@ -95,7 +107,7 @@ func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix) (*web, stageRe
 			return nil
 		},
 	}
-	return w, r
+	return &web{proxy: p, probe: probe, ua: survey.DefaultUserAgent}, nil
 }
 
 // closeWeb stops the browser and the proxy once every load is over, and
@@ -201,8 +213,10 @@ func (w *web) skipSilent(raw string) error {
 	return nil
 }
 
-// probeTimeout bounds one plain-HTTP load, redirects included.
-const probeTimeout = 15 * time.Second
+// probeTimeout bounds one plain-HTTP load, redirects included: longer
+// than the proxy's SilentTimeout (a silent server is then marked by the
+// proxy, and its next pages skipped), shorter than a browser load.
+const probeTimeout = 20 * time.Second
 
 // proxyKey carries the proxy endpoint of a plain-HTTP request.
 type proxyKey struct{}

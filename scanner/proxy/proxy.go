@@ -41,7 +41,7 @@ const (
 	// response's headers: a site padding its headers up to it must not
 	// make the proxy drop its answer (and the cookies it sets).
 	DefaultMaxResponseHeaderBytes = 256 << 10
-	DefaultSilentTimeout          = 15 * time.Second
+	DefaultSilentTimeout          = 10 * time.Second
 )
 
 // AnswerHeader marks the answers the proxy makes up itself — a refusal
@@ -103,12 +103,13 @@ type Config struct {
 	// means DefaultMaxResponseHeaderBytes, Chromium's own bound.
 	MaxResponseHeaderBytes int
 	// SilentTimeout is how long a destination may stay silent once the
-	// browser has spoken: a TLS server answers a ClientHello at once, an
-	// HTTP server sends its response headers. A destination silent that
-	// long (a tarpit: it accepts and never answers) has its connection
-	// closed and is marked Silent, so that a load costs its own budget
-	// and the next load of that host can be skipped. Zero means
-	// DefaultSilentTimeout.
+	// browser has spoken in a tunnel: a TLS server answers a ClientHello
+	// at once. A plain-HTTP server gets three times as long for its
+	// response headers (it may be computing the page). A destination
+	// silent that long (a tarpit: it accepts and never answers) has its
+	// connection closed and is marked Silent, so that a load costs its
+	// own budget and the next load of that host can be skipped. Zero
+	// means DefaultSilentTimeout.
 	SilentTimeout time.Duration
 }
 

@@ -350,7 +350,7 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 		DisableKeepAlives:      true,
 		DisableCompression:     true,
 		MaxResponseHeaderBytes: int64(p.cfg.MaxResponseHeaderBytes),
-		ResponseHeaderTimeout:  min(p.cfg.IdleTimeout, p.cfg.SilentTimeout),
+		ResponseHeaderTimeout:  p.headerTimeout(),
 	}
 	defer t.CloseIdleConnections()
 	if p.upstream != nil && (p.upstream.Scheme == "http" || p.upstream.Scheme == "https") {
@@ -367,7 +367,7 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() && r.received.Load() == 0 && p.ctx.Err() == nil {
 			p.markSilent(r)
-			err = fmt.Errorf("%s sent no answer within %s (a silent server)", host, min(p.cfg.IdleTimeout, p.cfg.SilentTimeout))
+			err = fmt.Errorf("%s sent no answer within %s (a silent server)", host, p.headerTimeout())
 		}
 		if p.ctx.Err() == nil {
 			p.update(r, func(r *record) { r.err = joinNote(r.err, "upstream: "+err.Error()) })
@@ -393,6 +393,12 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 		p.update(r, func(r *record) { r.err = joinNote(r.err, "response: "+err.Error()) })
 	}
 	return false
+}
+
+// headerTimeout bounds the wait for a forwarded request's response
+// headers: three times SilentTimeout, at most IdleTimeout.
+func (p *Proxy) headerTimeout() time.Duration {
+	return min(p.cfg.IdleTimeout, 3*p.cfg.SilentTimeout)
 }
 
 // hopByHop lists the headers that concern one connection only (RFC 9110
