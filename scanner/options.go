@@ -118,12 +118,13 @@ func ParseTarget(raw string) (evidence.Target, error) {
 	if u.User != nil {
 		return evidence.Target{}, fmt.Errorf("invalid URL %q: credentials in URLs are not accepted", raw)
 	}
+	port := u.Port()
 	u.Host = host
 	if strings.Contains(host, ":") {
 		u.Host = "[" + host + "]"
 	}
-	if p := u.Port(); p != "" {
-		u.Host += ":" + p
+	if port != "" {
+		u.Host += ":" + port
 	}
 	u.Fragment = ""
 	if u.Path == "" {
