@@ -64,7 +64,8 @@ type File struct {
 // kind — an application answering every path with its home page) are
 // recorded with their Error and without text. A kept page's rendered text
 // (the first MaxTextBytes) is in the record; its full text and HTML go to
-// the returned files, hashed with SHA-256 in the record. A candidate
+// the returned files, hashed with SHA-256 in the record; the HTML is kept
+// inert (Inert: no script of the site's runs when the file is opened). A candidate
 // without a kind (given with --legal) takes the kind its text reads as.
 //
 // Collect always returns a Legal value; cat may be nil (no mentions).
@@ -128,9 +129,11 @@ func Collect(ctx context.Context, loader Loader, candidates []Candidate, cat *en
 		lp.TextFile = fmt.Sprintf("legal/%d.txt", n)
 		files = append(files, File{Path: lp.TextFile, Data: []byte(text)})
 		if len(page) > 0 {
-			lp.HTMLSHA256 = sum(page)
+			// Kept inert: opening the bundle's file runs nothing of the site's.
+			saved := Inert(page)
+			lp.HTMLSHA256 = sum(saved)
 			lp.HTMLFile = fmt.Sprintf("legal/%d.html", n)
-			files = append(files, File{Path: lp.HTMLFile, Data: page})
+			files = append(files, File{Path: lp.HTMLFile, Data: saved})
 		}
 		lg.Pages = append(lg.Pages, lp)
 		haveKind[lp.Kind] = true
