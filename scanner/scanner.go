@@ -50,6 +50,8 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	// Whois only stands in for RDAP: its share of the scan is bounded.
+	ctx = owner.WithWhoisBudget(ctx, owner.NewWhoisBudget(0, 0))
 	res := s.newResult(target)
 
 	// 1. The site's name and zone: every other stage starts from them.
@@ -119,6 +121,7 @@ func ScanMail(ctx context.Context, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	ctx = owner.WithWhoisBudget(ctx, owner.NewWhoisBudget(0, 0))
 	res := s.newResult(evidence.Target{})
 
 	res.merge(s.stage(ctx, "mail", s.mailStage))
