@@ -155,3 +155,33 @@ func startLabInternal(t *testing.T) *scantest.Lab {
 	t.Cleanup(func() { lab.Close() })
 	return lab
 }
+
+// TestAllowNetwork: a range the user allowed (--allow-network) is
+// reachable by the loaders; without it, refused.
+func TestAllowNetwork(t *testing.T) {
+	lab := startLabInternal(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<!doctype html><p>staging"))
+	}))
+	defer srv.Close()
+	staging := "http://" + srv.Listener.Addr().String() + "/"
+	for _, tt := range []struct {
+		allow   []string
+		refused bool
+	}{
+		{nil, true},
+		{[]string{"127.0.0.0/8"}, false},
+		{[]string{"10.0.0.0/8"}, true},
+	} {
+		s, res := stageScan(t, lab, "https://"+scantest.HostCity+"/", Options{AllowNetworks: tt.allow})
+		w := plainWeb(t, s, res)
+		p, err := w.loadPage(t.Context(), "visit/test", staging)
+		if tt.refused != (err != nil) || (tt.refused && !strings.Contains(err.Error(), "refused")) {
+			t.Errorf("allow %v: page %+v, error %v; want refused %v", tt.allow, p, err, tt.refused)
+		}
+		if got := res.Evidence.Environment.AllowedNetworks; !slices.Equal(got, tt.allow) {
+			t.Errorf("allowed networks recorded %v, want %v", got, tt.allow)
+		}
+	}
+}
