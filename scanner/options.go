@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/names"
+	"github.com/vigie-scan/vigie/scanner/proxy"
 )
 
 // Options configures a scan. The zero value of every field but URL is usable.
@@ -36,6 +38,12 @@ type Options struct {
 	Shared *Shared
 	// Proxy is an upstream proxy URL for all web traffic (socks5://, http://).
 	Proxy string
+	// AllowNetworks lists non-public ranges (CIDR, --allow-network) that
+	// every loader may reach besides the target's own addresses: the other
+	// hosts of an intranet or staging site. Each must lie in a private,
+	// loopback, link-local or shared range (proxy.ParseAllowNetwork);
+	// without any, only the target's own non-public addresses are reachable.
+	AllowNetworks []string
 	// OrgDomains are the organisation's own domains (from the policy).
 	OrgDomains []string
 	// CacheDir keeps RDAP answers across runs; "" disables the disk cache.
@@ -99,19 +107,37 @@ func ParseTarget(raw string) (evidence.Target, error) {
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return evidence.Target{}, fmt.Errorf("invalid URL %q: scheme %q is not http or https", raw, u.Scheme)
 	}
-	host := names.Normalise(u.Hostname())
+	if u.Hostname() == "" {
+		return evidence.Target{}, fmt.Errorf("invalid URL %q: no host", raw)
+	}
+	// An internationalised name is looked up, loaded and recorded in
+	// A-labels; people are shown its U-labels (DisplayHost).
+	host, err := names.ASCII(u.Hostname())
+	if err != nil {
+		return evidence.Target{}, fmt.Errorf("invalid URL %q: %w", raw, err)
+	}
 	if host == "" {
 		return evidence.Target{}, fmt.Errorf("invalid URL %q: no host", raw)
 	}
 	if u.User != nil {
 		return evidence.Target{}, fmt.Errorf("invalid URL %q: credentials in URLs are not accepted", raw)
 	}
-	u.Host = strings.ToLower(u.Host)
+	port := u.Port()
+	u.Host = host
+	if strings.Contains(host, ":") {
+		u.Host = "[" + host + "]"
+	}
+	if port != "" {
+		u.Host += ":" + port
+	}
 	u.Fragment = ""
 	if u.Path == "" {
 		u.Path = "/"
 	}
 	t := evidence.Target{URL: u.String(), Host: host, RegistrableDomain: host}
+	if d := names.Display(host); d != host {
+		t.DisplayHost = d
+	}
 	if net.ParseIP(host) == nil {
 		d, err := names.RegistrableDomain(host)
 		if err != nil {
@@ -145,6 +171,11 @@ func (o *Options) validate() error {
 			return configErr("--proxy %q: want socks5://HOST:PORT or http://HOST:PORT", o.Proxy)
 		}
 	}
+	for _, n := range o.AllowNetworks {
+		if _, err := proxy.ParseAllowNetwork(n); err != nil {
+			return configErr("--allow-network %w", err)
+		}
+	}
 	for _, f := range o.TrustCerts {
 		if _, err := os.Stat(f); err != nil {
 			return configErr("--trust-cert: %v", err)
@@ -175,4 +206,15 @@ func (o *Options) validate() error {
 		}
 	}
 	return nil
+}
+
+// allowedNetworks returns the ranges of o.AllowNetworks, validated.
+func (o *Options) allowedNetworks() []netip.Prefix {
+	var out []netip.Prefix
+	for _, n := range o.AllowNetworks {
+		if p, err := proxy.ParseAllowNetwork(n); err == nil && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -50,7 +50,9 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	res := s.newResult(evidence.Target{URL: target.URL, Host: target.Host, RegistrableDomain: target.RegistrableDomain})
+	// Whois only stands in for RDAP: its share of the scan is bounded.
+	ctx = owner.WithWhoisBudget(ctx, owner.NewWhoisBudget(0, 0))
+	res := s.newResult(target)
 
 	// 1. The site's name and zone: every other stage starts from them.
 	// The browser starts meanwhile: it needs nothing of them.
@@ -77,9 +79,10 @@ func Scan(ctx context.Context, opts Options) (*Result, error) {
 	res.merge(launched)
 	var w *web
 	if reachable(res.Evidence) && ctx.Err() == nil {
-		// The target's own addresses, when private, are the only private
-		// destinations the scan may reach (an intranet's site).
-		allow := targetPrivatePrefixes(res.Evidence)
+		// The target's own addresses, when private, and the ranges the
+		// user allowed are the only private destinations any loader may
+		// reach (an intranet's site).
+		allow := append(targetPrivatePrefixes(res.Evidence), s.opts.allowedNetworks()...)
 		if opts.Proxy != "" {
 			run(func() {
 				access = s.stage(ctx, "access", func(ctx context.Context) stageResult { return s.accessStage(ctx, target, allow) })
@@ -135,6 +138,7 @@ func ScanMail(ctx context.Context, opts Options) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	ctx = owner.WithWhoisBudget(ctx, owner.NewWhoisBudget(0, 0))
 	res := s.newResult(evidence.Target{})
 
 	res.merge(s.stage(ctx, "mail", s.mailStage))
@@ -219,6 +223,9 @@ func (s *scan) newResult(target evidence.Target) *Result {
 			Proxy:       s.opts.Proxy,
 			Timeout:     s.timeout.String(),
 		},
+	}
+	for _, p := range s.opts.allowedNetworks() {
+		ev.Environment.AllowedNetworks = append(ev.Environment.AllowedNetworks, p.String())
 	}
 	if len(s.opts.Mails) > 0 {
 		ev.Target.MailFiles = slices.Clone(s.opts.Mails)

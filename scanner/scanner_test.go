@@ -113,6 +113,10 @@ func TestScanConfigErrors(t *testing.T) {
 		{"rdap not a URL", "--rdap-server", scanner.Options{URL: "https://x.fr/", RDAPServer: "rdap.example"}},
 		{"proxy scheme", "--proxy", scanner.Options{URL: "https://x.fr/", Proxy: "ftp://127.0.0.1:21"}},
 		{"missing cert", "--trust-cert", scanner.Options{URL: "https://x.fr/", TrustCerts: []string{"/nonexistent.pem"}}},
+		{"allow-network not a CIDR", `--allow-network "intranet" is not a CIDR`, scanner.Options{URL: "https://x.fr/", AllowNetworks: []string{"intranet"}}},
+		{"allow-network everything", `--allow-network "0.0.0.0/0" is not inside a private`, scanner.Options{URL: "https://x.fr/", AllowNetworks: []string{"10.0.0.0/8", "0.0.0.0/0"}}},
+		{"allow-network host bits", "did you mean 10.0.0.0/8", scanner.Options{URL: "https://x.fr/", AllowNetworks: []string{"10.1.2.3/8"}}},
+		{"invalid IDN", "internationalised name", scanner.Options{URL: "https://bad\u00a0name.fr/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,12 +130,29 @@ func TestScanConfigErrors(t *testing.T) {
 }
 
 func TestParseTarget(t *testing.T) {
-	tg, err := scanner.ParseTarget("JeParticipe.Ville-Exemple.FR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tg.URL != "https://jeparticipe.ville-exemple.fr/" || tg.Host != "jeparticipe.ville-exemple.fr" || tg.RegistrableDomain != "ville-exemple.fr" {
-		t.Errorf("ParseTarget: %+v", tg)
+	for _, tt := range []struct {
+		in                            string
+		url, host, display, regDomain string
+	}{
+		{"JeParticipe.Ville-Exemple.FR", "https://jeparticipe.ville-exemple.fr/", "jeparticipe.ville-exemple.fr", "", "ville-exemple.fr"},
+		// Internationalised names: A-labels for every lookup and load,
+		// U-labels for people.
+		{"https://mairie-évry.fr/", "https://xn--mairie-vry-h7a.fr/", "xn--mairie-vry-h7a.fr", "mairie-évry.fr", "xn--mairie-vry-h7a.fr"},
+		{"https://WWW.Mairie-Évry.fr:8443/contact#x", "https://www.xn--mairie-vry-h7a.fr:8443/contact", "www.xn--mairie-vry-h7a.fr", "www.mairie-évry.fr", "xn--mairie-vry-h7a.fr"},
+		{"https://mairie-%C3%A9vry.fr/", "https://xn--mairie-vry-h7a.fr/", "xn--mairie-vry-h7a.fr", "mairie-évry.fr", "xn--mairie-vry-h7a.fr"},
+		{"xn--mairie-vry-h7a.fr", "https://xn--mairie-vry-h7a.fr/", "xn--mairie-vry-h7a.fr", "mairie-évry.fr", "xn--mairie-vry-h7a.fr"},
+		// IP literals keep their port.
+		{"http://[::ffff:127.0.0.1]:8080/", "http://[::ffff:127.0.0.1]:8080/", "::ffff:127.0.0.1", "", "::ffff:127.0.0.1"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080/", "127.0.0.1", "", "127.0.0.1"},
+	} {
+		tg, err := scanner.ParseTarget(tt.in)
+		if err != nil {
+			t.Errorf("ParseTarget(%q): %v", tt.in, err)
+			continue
+		}
+		if tg.URL != tt.url || tg.Host != tt.host || tg.DisplayHost != tt.display || tg.RegistrableDomain != tt.regDomain {
+			t.Errorf("ParseTarget(%q) = %+v", tt.in, tg)
+		}
 	}
 }
 

@@ -6,13 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/access"
@@ -26,12 +22,14 @@ const accessTimeout = 30 * time.Second
 
 // accessStage loads the target once directly and once through --proxy,
 // both with plain HTTP (GET only, fresh cookie jars, no browser), and
-// records the comparison for access.blocked-via-proxy. The direct load
-// resolves with the scan's resolver and refuses non-public destinations
-// but the target's own (allow), as the recording proxy does; both trust
-// --trust-cert. KindProxy is collected once both loads were tried: a
-// failed load is recorded in the comparison (and under the stage
-// "access"), and the check then says it could not compare.
+// records the comparison for access.blocked-via-proxy. Both loads resolve
+// with the scan's resolver and apply the refusal rule of every loader
+// (proxy.Dialer) on every hop, redirects included: non-public destinations
+// are refused but the target's own and the ranges allowed (allow) —
+// through the upstream too, which is asked for a name only once it
+// passed. Both trust --trust-cert. KindProxy is collected once both loads
+// were tried: a failed load is recorded in the comparison (and under the
+// stage "access"), and the check then says it could not compare.
 func (s *scan) accessStage(ctx context.Context, target evidence.Target, allow []netip.Prefix) stageResult {
 	r := s.newStage()
 	roots, err := trustRoots(s.opts.TrustCerts)
@@ -39,9 +37,13 @@ func (s *scan) accessStage(ctx context.Context, target evidence.Target, allow []
 		r.fail("access", "--trust-cert", err)
 		return r
 	}
-	direct := s.webTransport(roots, allow, true)
+	direct, err := s.webTransport(roots, allow, "")
+	if err != nil {
+		r.fail("access", "direct", err)
+		return r
+	}
 	defer direct.CloseIdleConnections()
-	via, err := access.ProxiedTransport(s.webTransport(roots, nil, false), s.opts.Proxy)
+	via, err := s.webTransport(roots, allow, s.opts.Proxy)
 	if err != nil {
 		r.fail("access", access.RedactProxy(s.opts.Proxy), err)
 		return r
@@ -73,70 +75,32 @@ func (s *scan) accessStage(ctx context.Context, target evidence.Target, allow []
 	return r
 }
 
-// webTransport is an HTTP transport for the scan's own loads: names
-// resolved with the scan's resolver (never the system's), the dial
-// override applied (the lab), --trust-cert trusted, no proxy from the
-// environment, bounded header sizes. With refusePrivate, destinations in
-// non-public ranges are refused unless allow contains them (the target's
-// own); without it — to reach the user's own --proxy — nothing is refused.
-func (s *scan) webTransport(roots *x509.CertPool, allow []netip.Prefix, refusePrivate bool) *http.Transport {
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			return nil, err
-		}
-		host = strings.ToLower(strings.TrimSuffix(host, "."))
-		if o, ok := s.opts.DialOverride[net.JoinHostPort(host, port)]; ok {
-			return d.DialContext(ctx, "tcp", o)
-		}
-		var addrs []netip.Addr
-		if ip, err := netip.ParseAddr(host); err == nil {
-			addrs = []netip.Addr{ip.Unmap()}
-		} else if addrs, err = s.resolveAddrs(ctx, host); err != nil {
-			return nil, err
-		}
-		var errs []error
-		tried := 0
-		for _, a := range addrs {
-			if tried == 4 {
-				break
-			}
-			if refusePrivate && len(proxy.PrivateRanges([]netip.Addr{a})) > 0 && !slices.ContainsFunc(allow, func(p netip.Prefix) bool { return p.Contains(a) }) {
-				errs = append(errs, fmt.Errorf("refused: %s resolves to %s, a non-public address", host, a))
-				continue
-			}
-			tried++
-			c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(a, portNumber(port)).String())
-			if err == nil {
-				return c, nil
-			}
-			errs = append(errs, err)
-		}
-		if len(errs) == 0 {
-			return nil, fmt.Errorf("dial %s: no address", addr)
-		}
-		return nil, fmt.Errorf("dial %s: %w", addr, errors.Join(errs...))
+// webTransport is an HTTP transport for the scan's own loads, through
+// upstream when set (--proxy): every connection and every redirect hop
+// under the refusal rule of every loader (proxy.Dialer: the scan's
+// resolver, never the system's; non-public destinations refused unless
+// allow contains them; the dial override applied, for the lab), with
+// --trust-cert trusted, no proxy from the environment and response
+// headers bounded as Chromium bounds them.
+func (s *scan) webTransport(roots *x509.CertPool, allow []netip.Prefix, upstream string) (*http.Transport, error) {
+	d, err := proxy.NewDialer(proxy.DialConfig{
+		Resolve:      s.resolveAddrs,
+		Upstream:     upstream,
+		DialOverride: s.opts.DialOverride,
+		AllowPrivate: allow,
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &http.Transport{
-		Proxy:                  nil,
-		DialContext:            dial,
+	return d.Transport(&http.Transport{
 		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:    10 * time.Second,
 		ResponseHeaderTimeout:  accessTimeout,
-		MaxResponseHeaderBytes: 64 << 10,
+		MaxResponseHeaderBytes: proxy.DefaultMaxResponseHeaderBytes,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           4,
 		IdleConnTimeout:        10 * time.Second,
-	}
-}
-
-func portNumber(p string) uint16 {
-	n, err := strconv.ParseUint(p, 10, 16)
-	if err != nil {
-		return 0
-	}
-	return uint16(n)
+	}), nil
 }
 
 // trustRoots returns the system's roots plus the certificates of the

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
@@ -201,43 +200,6 @@ func TestCollectAccess(t *testing.T) {
 		})
 	}
 	assertReadOnly(t, lab)
-}
-
-// The direct load refuses non-public destinations but the target's own,
-// as the recording proxy does.
-func TestWebTransportRefusesPrivate(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	s := &scan{}
-	dial := s.webTransport(nil, nil, true).DialContext
-	if _, err := dial(t.Context(), "tcp", ln.Addr().String()); err == nil || !strings.Contains(err.Error(), "non-public") {
-		t.Errorf("loopback dialled: %v", err)
-	}
-	allowed := targetPrivatePrefixes(&evidence.Evidence{Target: evidence.Target{Host: "127.0.0.1"}})
-	c, err := s.webTransport(nil, allowed, true).DialContext(t.Context(), "tcp", ln.Addr().String())
-	if err != nil {
-		t.Errorf("the target's own address refused: %v", err)
-	} else {
-		c.Close()
-	}
-	c, err = s.webTransport(nil, nil, false).DialContext(t.Context(), "tcp", ln.Addr().String())
-	if err != nil {
-		t.Errorf("the proxy's address refused: %v", err)
-	} else {
-		c.Close()
-	}
 }
 
 // labDial sends the lab's names to its servers, for a pass-through proxy.

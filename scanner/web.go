@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/legal"
+	"github.com/vigie-scan/vigie/scanner/names"
 	"github.com/vigie-scan/vigie/scanner/proxy"
 	"github.com/vigie-scan/vigie/scanner/survey"
 )
@@ -73,6 +75,22 @@ func (s *scan) launchBrowser(ctx context.Context) (*browser.Browser, stageResult
 // when the proxy itself could not start.
 func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix, b *browser.Browser) (*web, stageResult) {
 	r := s.newStage()
+	w, err := s.startProxy(ctx, allow)
+	if err != nil {
+		r.fail("browser", "proxy", err)
+		r.incomplete = append(r.incomplete, "vigie's recording proxy did not start: no page could be loaded")
+		return nil, r
+	}
+	w.browser, w.shared = b, s.shared != nil
+	if b != nil {
+		w.ua = b.Info().UserAgent
+	}
+	return w, r
+}
+
+// startProxy starts the recording proxy and the plain-HTTP client that
+// goes through it: the web without a browser.
+func (s *scan) startProxy(ctx context.Context, allow []netip.Prefix) (*web, error) {
 	p, err := proxy.Start(ctx, proxy.Config{
 		Resolve:      s.resolveAddrs,
 		Upstream:     s.opts.Proxy,
@@ -80,24 +98,20 @@ func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix, b *browser.Bro
 		AllowPrivate: allow,
 	})
 	if err != nil {
-		r.fail("browser", "proxy", err)
-		r.incomplete = append(r.incomplete, "vigie's recording proxy did not start: no page could be loaded")
-		return nil, r
-	}
-	w := &web{proxy: p, browser: b, shared: s.shared != nil, ua: survey.DefaultUserAgent}
-	if b != nil {
-		w.ua = b.Info().UserAgent
+		return nil, err
 	}
 	// A --trust-cert file without a certificate was refused by validate.
 	roots, _ := trustRoots(s.opts.TrustCerts)
-	w.probe = &http.Client{
+	probe := &http.Client{
 		Transport: &http.Transport{
 			// The proxy endpoint is chosen per request (see get).
-			Proxy:                  func(req *http.Request) (*url.URL, error) { return proxyOf(req.Context()), nil },
-			TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout:    10 * time.Second,
+			Proxy:           func(req *http.Request) (*url.URL, error) { return proxyOf(req.Context()), nil },
+			TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+			// Longer than the proxy's SilentTimeout: a silent server is
+			// found by the proxy, which marks it for the loads that follow.
+			TLSHandshakeTimeout:    proxy.DefaultSilentTimeout + 5*time.Second,
 			ResponseHeaderTimeout:  probeTimeout,
-			MaxResponseHeaderBytes: 256 << 10,
+			MaxResponseHeaderBytes: proxy.DefaultMaxResponseHeaderBytes,
 			DisableKeepAlives:      true,
 		},
 		Timeout: probeTimeout,
@@ -108,7 +122,7 @@ func (s *scan) openWeb(ctx context.Context, allow []netip.Prefix, b *browser.Bro
 			return nil
 		},
 	}
-	return w, r
+	return &web{proxy: p, probe: probe, ua: survey.DefaultUserAgent}, nil
 }
 
 // closeWeb stops the browser and the proxy once every load is over, and
@@ -164,6 +178,9 @@ func (w *web) loader() string {
 func (w *web) endpoint(label string) (string, func(), error) { return w.proxy.Listen(label) }
 
 func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, error) {
+	if err := w.skipSilent(u); err != nil {
+		return nil, err
+	}
 	addr, release, err := w.endpoint(label)
 	if err != nil {
 		return nil, err
@@ -176,6 +193,9 @@ func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, err
 }
 
 func (w *web) status(ctx context.Context, label, u string) (int, error) {
+	if err := w.skipSilent(u); err != nil {
+		return 0, err
+	}
 	addr, release, err := w.endpoint(label)
 	if err != nil {
 		return 0, err
@@ -189,8 +209,29 @@ func (w *web) status(ctx context.Context, label, u string) (int, error) {
 	return resp.StatusCode, nil
 }
 
-// probeTimeout bounds one plain-HTTP load, redirects included.
-const probeTimeout = 15 * time.Second
+// skipSilent fails a load whose host was found silent by an earlier one
+// (it accepted connections and never answered, proxy.Proxy.Silent): each
+// load has its own budget, and a tarpit costs one of them, not one per
+// page it hosts.
+func (w *web) skipSilent(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil // the loader says what is wrong with it
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		port = map[string]int{"http": 80, "https": 443}[u.Scheme]
+	}
+	if host := names.Normalise(u.Hostname()); w.proxy.Silent(host, port) {
+		return fmt.Errorf("not loaded: %s accepted connections but never answered an earlier load (a silent server)", u.Host)
+	}
+	return nil
+}
+
+// probeTimeout bounds one plain-HTTP load, redirects included: longer
+// than the proxy's SilentTimeout (a silent server is then marked by the
+// proxy, and its next pages skipped), shorter than a browser load.
+const probeTimeout = 20 * time.Second
 
 // proxyKey carries the proxy endpoint of a plain-HTTP request.
 type proxyKey struct{}
@@ -212,7 +253,27 @@ func (w *web) get(ctx context.Context, addr, u string) (*http.Response, error) {
 	req.Header.Set("User-Agent", w.ua)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.7,de;q=0.5")
-	return w.probe.Do(req)
+	resp, err := w.probe.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if msg := ownAnswer(resp); msg != "" {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s not loaded, vigie's proxy answered: %s", resp.Request.URL, msg)
+	}
+	return resp, nil
+}
+
+// ownAnswer returns the message of an answer vigie's recording proxy made
+// up itself (proxy.AnswerHeader: a refusal, an unreachable destination),
+// "" for the site's answers. Such an answer is never evidence of the
+// site: the load failed. Only http:// answers can be the proxy's; an
+// https:// one comes through a tunnel, from the site.
+func ownAnswer(resp *http.Response) string {
+	if resp.Request == nil || resp.Request.URL.Scheme != "http" {
+		return ""
+	}
+	return resp.Header.Get(proxy.AnswerHeader)
 }
 
 // httpPage reads a page with plain HTTP through the proxy endpoint addr:
@@ -261,8 +322,10 @@ func (s *scan) resolveAddrs(ctx context.Context, host string) ([]netip.Addr, err
 }
 
 // targetPrivatePrefixes returns the target's own addresses when they are
-// private, loopback or link-local: the scanned site may be an intranet's,
-// but no other private destination may be reached through the browser.
+// not public (proxy.Refusal would refuse them): the scanned site may be an
+// intranet's, but no other private destination may be reached by any
+// loader unless the user allowed its range (--allow-network). IPv4-mapped
+// addresses are unmapped, as the proxy compares them.
 func targetPrivatePrefixes(ev *evidence.Evidence) []netip.Prefix {
 	var addrs []string
 	if ip, err := netip.ParseAddr(ev.Target.Host); err == nil {
@@ -277,8 +340,8 @@ func targetPrivatePrefixes(ev *evidence.Evidence) []netip.Prefix {
 			continue
 		}
 		// The proxy compares unmapped addresses: ::ffff:127.0.0.1 is 127.0.0.1.
-		ip = ip.Unmap()
-		if ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+		ip = ip.Unmap().WithZone("")
+		if proxy.Refusal(ip, nil) != "" {
 			out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
 		}
 	}

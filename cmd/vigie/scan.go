@@ -32,7 +32,7 @@ type scanFlags struct {
 // netFlags redirect every external name the scanner contacts.
 type netFlags struct {
 	resolver, rdapServer, whoisServer, browser, proxy string
-	trustCerts                                        []string
+	trustCerts, allowNetworks                         []string
 	cacheDir, entities                                string
 }
 
@@ -44,6 +44,7 @@ func (n *netFlags) register(cmd *cobra.Command) {
 	f.StringArrayVar(&n.trustCerts, "trust-cert", nil, "PEM `FILE` of certificates to trust in addition to the system's (repeatable)")
 	f.StringVar(&n.browser, "browser", "", "Chrome/Chromium binary `PATH` (default: found on PATH)")
 	f.StringVar(&n.proxy, "proxy", "", "upstream proxy `URL` for all web traffic, e.g. socks5://127.0.0.1:9050 for Tor")
+	f.StringArrayVar(&n.allowNetworks, "allow-network", nil, "let pages, redirects and links reach this private, loopback or link-local `CIDR` range, e.g. 10.20.0.0/16 for an intranet or staging site (repeatable; default: only the target's own addresses)")
 	f.StringVar(&n.cacheDir, "cache-dir", defaultCacheDir(), "keep RDAP/whois answers in `DIR` across runs (24 h); empty to disable")
 	f.StringVar(&n.entities, "entities", "", "YAML `FILE` of known organisations adding to or overriding the built-in catalogue")
 }
@@ -61,6 +62,7 @@ func defaultCacheDir() string {
 func (n *netFlags) apply(o *scanner.Options) {
 	o.Resolver, o.RDAPServer, o.WhoisServer = n.resolver, n.rdapServer, n.whoisServer
 	o.TrustCerts, o.Browser, o.Proxy = n.trustCerts, n.browser, n.proxy
+	o.AllowNetworks = n.allowNetworks
 	o.CacheDir, o.EntitiesFile = n.cacheDir, n.entities
 }
 

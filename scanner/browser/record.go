@@ -15,6 +15,7 @@ import (
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/names"
+	"github.com/vigie-scan/vigie/scanner/proxy"
 )
 
 // Bounds on what one visit records: a hostile page cannot make vigie keep
@@ -40,6 +41,9 @@ type reqRec struct {
 	reqRaw   network.Headers // raw request headers (extra info)
 	encoded  float64
 	done     bool
+	// proxyAnswer is the message of vigie's proxy when it, not the site,
+	// answered this hop (proxy.AnswerHeader).
+	proxyAnswer string
 }
 
 // cookieSetter is one observed write of a cookie: a Set-Cookie header or a
@@ -143,6 +147,11 @@ func (r *recorder) handle(ev any) {
 			rec.response = e.Response
 			rec.ev.Status = int(e.Response.Status)
 			rec.ev.MIMEType = e.Response.MimeType
+			if msg := ownAnswer(e.Response); msg != "" {
+				// vigie's proxy answered, not the site: a failed load.
+				rec.proxyAnswer, rec.ev.Status = msg, 0
+				rec.ev.Failed = "not loaded, vigie's proxy answered: " + msg
+			}
 			if rec.ev.Type == "" {
 				rec.ev.Type = string(e.Type)
 			}
@@ -282,6 +291,32 @@ func (r *recorder) mainDocument() []*reqRec {
 		hops = append(hops, rec)
 	}
 	return hops
+}
+
+// proxyAnswer returns the message of vigie's proxy when it answered the
+// main document instead of the site, "" otherwise.
+func (r *recorder) proxyAnswer() string {
+	hops := r.mainDocument()
+	if len(hops) == 0 {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return hops[len(hops)-1].proxyAnswer
+}
+
+// ownAnswer returns the message of an answer vigie's proxy made up itself
+// (a refusal, an unreachable destination), "" for the site's answers. Only
+// http:// answers can be the proxy's: an https:// one comes through a
+// tunnel, from the site.
+func ownAnswer(resp *network.Response) string {
+	if !strings.HasPrefix(resp.URL, "http://") {
+		return ""
+	}
+	if ls := headerLines(resp.Headers, proxy.AnswerHeader); len(ls) > 0 {
+		return truncate(ls[0], 256)
+	}
+	return ""
 }
 
 // setterFor returns who last set the cookie, if observed.

@@ -314,6 +314,9 @@ func (v *visit) navigate() error {
 		return fmt.Errorf("loading %s: %s", v.spec.URL, res.ErrorText)
 	}
 	v.waitLoad()
+	if msg := v.rec.proxyAnswer(); msg != "" {
+		return fmt.Errorf("loading %s: not loaded, vigie's proxy answered: %s", v.spec.URL, msg)
+	}
 	v.waitIdle()
 	return nil
 }

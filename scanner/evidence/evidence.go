@@ -84,8 +84,15 @@ func (e *Evidence) Has(k Kind) bool {
 type Target struct {
 	// URL is the page given on the command line, normalised.
 	URL string `json:"url,omitempty"`
-	// Host is the URL's host name, lower case, without a trailing dot.
+	// Host is the URL's host name, lower case, without a trailing dot; an
+	// internationalised name in A-labels (xn--…), the form looked up and
+	// recorded everywhere in the evidence.
 	Host string `json:"host,omitempty"`
+	// DisplayHost is Host as people write it, in U-labels
+	// ("mairie-évry.fr" for "xn--mairie-vry-h7a.fr"), set only when it
+	// differs from Host: for reports, which show Host beside it, since
+	// look-alike letters can hide in U-labels.
+	DisplayHost string `json:"display_host,omitempty"`
 	// RegistrableDomain is Host's registrable domain (eTLD+1).
 	RegistrableDomain string `json:"registrable_domain,omitempty"`
 	// MailFiles lists the .eml/mbox files given with --mail.
@@ -104,6 +111,12 @@ type Environment struct {
 	WhoisServer string `json:"whois_server,omitempty"`
 	// Proxy is the upstream proxy URL (--proxy), if any.
 	Proxy string `json:"proxy,omitempty"`
+	// AllowedNetworks lists the non-public ranges the user let the scan
+	// reach (--allow-network, CIDR), besides the target's own addresses,
+	// which are always reachable: every other private, loopback or
+	// link-local destination a page, a redirect or a link led to was
+	// refused.
+	AllowedNetworks []string `json:"allowed_networks,omitempty"`
 	// Timeout is the whole scan's deadline.
 	Timeout string `json:"timeout,omitempty"`
 	// Stages lists the scan's stages in the order they started, with when

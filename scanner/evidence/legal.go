@@ -35,6 +35,9 @@ type LegalPage struct {
 	Status int    `json:"status,omitempty"`
 	// Text is the rendered text (bounded); TextSHA256 and HTMLSHA256 hash
 	// the full text and HTML, kept in the bundle at TextFile and HTMLFile.
+	// The HTML file is the page made inert (the site's scripts and event
+	// handlers removed, a Content-Security-Policy forbidding scripts and
+	// loads first in <head>): HTMLSHA256 hashes the file as kept.
 	Text       string `json:"text,omitempty"`
 	TextSHA256 string `json:"text_sha256,omitempty"`
 	HTMLSHA256 string `json:"html_sha256,omitempty"`

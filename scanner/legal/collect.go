@@ -74,8 +74,9 @@ const LoadWorkers = 4
 // text; so is a page found by path whose kind an earlier page loaded at
 // the same time turned out to be ("not needed"). A kept page's rendered
 // text (the first MaxTextBytes) is in the record; its full text and HTML
-// go to the returned files, hashed with SHA-256 in the record. A candidate
-// without a kind (given with --legal) takes the kind its text reads as.
+// go to the returned files, hashed with SHA-256 in the record; the HTML is
+// kept inert (Inert: no script of the site's runs when the file is opened).
+// A candidate without a kind (given with --legal) takes the kind its text reads as.
 //
 // Collect always returns a Legal value; cat may be nil (no mentions).
 func Collect(ctx context.Context, loader Loader, candidates []Candidate, cat *entities.Catalogue, workers int) (*evidence.Legal, []File) {
@@ -177,9 +178,11 @@ func (st *collection) judge(id string, c Candidate, p Page, err error) {
 	lp.TextFile = fmt.Sprintf("legal/%d.txt", n)
 	st.files = append(st.files, File{Path: lp.TextFile, Data: []byte(text)})
 	if len(page) > 0 {
-		lp.HTMLSHA256 = sum(page)
+		// Kept inert: opening the bundle's file runs nothing of the site's.
+		saved := Inert(page)
+		lp.HTMLSHA256 = sum(saved)
 		lp.HTMLFile = fmt.Sprintf("legal/%d.html", n)
-		st.files = append(st.files, File{Path: lp.HTMLFile, Data: page})
+		st.files = append(st.files, File{Path: lp.HTMLFile, Data: saved})
 	}
 	st.lg.Pages = append(st.lg.Pages, lp)
 	st.haveKind[lp.Kind] = true

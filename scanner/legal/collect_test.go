@@ -1,6 +1,7 @@
 package legal
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -53,7 +54,7 @@ func TestCollect(t *testing.T) {
 	const site = "https://v.fr"
 	l := &fakeLoader{
 		pages: map[string]Page{
-			site + "/legal":   {HTML: []byte("<html lang=fr><p>notice</p></html>"), Text: noticeText},
+			site + "/legal":   {HTML: []byte(`<html lang=fr><script src="https://tag.example/t.js"></script><p onclick="t()">notice</p></html>`), Text: noticeText},
 			site + "/privacy": {FinalURL: site + "/donnees", Text: privacyText},
 			// the SPA answers every path with its home page
 			site + "/cookies":           {Text: homeText},
@@ -127,6 +128,11 @@ func TestCollect(t *testing.T) {
 		if f.Path == "legal/1.html" {
 			if h := sha256.Sum256(f.Data); notice.HTMLSHA256 != hex.EncodeToString(h[:]) {
 				t.Error("HTML hash does not hash the file")
+			}
+			// Saved inert: opening it runs nothing of the site's.
+			if !bytes.Contains(f.Data, []byte(InertCSP)) || bytes.Contains(f.Data, []byte("<script")) ||
+				bytes.Contains(f.Data, []byte("onclick")) || !bytes.Contains(f.Data, []byte("notice")) {
+				t.Errorf("saved page not inert: %s", f.Data)
 			}
 		}
 	}

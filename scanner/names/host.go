@@ -11,18 +11,95 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
+	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
 
-// Normalise returns name in the form vigie records names in: ASCII letters
-// in lower case (DNS names compare case-insensitively, ASCII only) and no
-// trailing dot. Other bytes are kept as they are. Normalise is idempotent.
+// Normalise returns name in the form vigie records and looks names up in:
+// A-labels (an internationalised name, "mairie-évry.fr", is converted with
+// the UTS #46 lookup rules to "xn--mairie-vry-h7a.fr", the form DNS
+// knows), ASCII letters in lower case (DNS names compare
+// case-insensitively, ASCII only) and no trailing dot. A non-ASCII name
+// that does not convert keeps its bytes (and then fails CheckName or the
+// lookup). Normalise is idempotent. Display gives the form to show people.
 func Normalise(name string) string {
-	name = strings.TrimRight(name, ".")
-	for i := 0; i < len(name); i++ {
-		if 'A' <= name[i] && name[i] <= 'Z' {
-			b := []byte(name)
+	name = lowerASCII(strings.TrimRight(name, "."))
+	if isASCII(name) || len(name) > maxIDNInput || !utf8.ValidString(name) {
+		return name
+	}
+	a, err := lookupProfile.ToASCII(name)
+	if err != nil || !isASCII(a) {
+		return name
+	}
+	return lowerASCII(strings.TrimRight(a, "."))
+}
+
+// lookupProfile converts names to A-labels: UTS #46 lookup mapping and
+// validation, the Bidi rule, and DNS lengths (labels of at most 63 bytes,
+// names of at most 253) checked once converted.
+var lookupProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true))
+
+// maxIDNInput bounds the names converted to A-labels: a longer one cannot
+// be a host name anyway.
+const maxIDNInput = 1024
+
+// ASCII returns host as Normalise does, or an error saying why an
+// internationalised name is not valid (a disallowed character, a label
+// too long once converted): for input the user gave.
+func ASCII(host string) (string, error) {
+	n := lowerASCII(strings.TrimRight(host, "."))
+	if isASCII(n) {
+		return n, nil
+	}
+	if len(n) > maxIDNInput {
+		return "", fmt.Errorf("internationalised name %q: too long", host)
+	}
+	if !utf8.ValidString(n) {
+		return "", fmt.Errorf("internationalised name %q: not UTF-8", host)
+	}
+	a, err := lookupProfile.ToASCII(n)
+	if err != nil {
+		return "", fmt.Errorf("internationalised name %q: %w", host, err)
+	}
+	if !isASCII(a) {
+		return "", fmt.Errorf("internationalised name %q: does not convert to A-labels", host)
+	}
+	return lowerASCII(strings.TrimRight(a, ".")), nil
+}
+
+// Display returns a host name as people write it, in U-labels
+// ("xn--mairie-vry-h7a.fr" → "mairie-évry.fr"), for reports; the name
+// itself when it has no A-label or does not convert. What vigie looks up
+// and records is always Normalise's form: a report showing Display's
+// should show that one too, since look-alike letters can hide in
+// U-labels.
+func Display(host string) string {
+	if !strings.Contains(host, "xn--") && !strings.Contains(host, "XN--") {
+		return host
+	}
+	u, err := idna.Display.ToUnicode(host)
+	if err != nil {
+		return host
+	}
+	return u
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII lower-cases the ASCII letters of s, leaving other bytes.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
 			for j := i; j < len(b); j++ {
 				if 'A' <= b[j] && b[j] <= 'Z' {
 					b[j] += 'a' - 'A'
@@ -31,7 +108,7 @@ func Normalise(name string) string {
 			return string(b)
 		}
 	}
-	return name
+	return s
 }
 
 // RegistrableDomain returns the registrable domain (eTLD+1, from the public
@@ -46,6 +123,9 @@ func RegistrableDomain(host string) (string, error) {
 	}
 	if _, ok := IPLiteral(n); ok {
 		return "", fmt.Errorf("registrable domain of %q: an IP address has none", host)
+	}
+	if !isASCII(n) {
+		return "", fmt.Errorf("registrable domain of %q: not a valid internationalised name", host)
 	}
 	d, err := publicsuffix.EffectiveTLDPlusOne(n)
 	if err != nil {

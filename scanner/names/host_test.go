@@ -12,8 +12,16 @@ func TestNormalise(t *testing.T) {
 		{"Example.COM.", "example.com"},
 		{"www.ville-exemple.fr", "www.ville-exemple.fr"},
 		{"a..", "a"},
-		{"ÉCOLE.fr", "École.fr"}, // ASCII only: DNS compares ASCII case-insensitively
 		{"_DMARC.Example.org", "_dmarc.example.org"},
+		// Internationalised names are looked up in A-labels (UTS #46).
+		{"ÉCOLE.fr", "xn--cole-9oa.fr"},
+		{"mairie-évry.fr", "xn--mairie-vry-h7a.fr"},
+		{"MAIRIE-ÉVRY.FR.", "xn--mairie-vry-h7a.fr"},
+		{"xn--mairie-vry-h7a.fr", "xn--mairie-vry-h7a.fr"},
+		{"hôtel-de-ville.ville-exemple.fr", "xn--htel-de-ville-plb.ville-exemple.fr"},
+		{"a\u3002b\u3002fr", "a.b.fr"}, // ideographic full stops
+		// Not a valid name: kept as is, for the lookup to fail.
+		{"bad\u00a0name.fr", "bad\u00a0name.fr"},
 	}
 	for _, tt := range tests {
 		if got := Normalise(tt.in); got != tt.want {
@@ -67,7 +75,9 @@ func FuzzNormalise(f *testing.F) {
 		if strings.HasSuffix(n, ".") || strings.ContainsAny(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
 			t.Errorf("Normalise(%q) = %q", s, n)
 		}
-		if len(n) > len(s) {
+		// Only a conversion to A-labels lengthens a name, and never past
+		// a DNS name's length.
+		if len(n) > len(s) && len(n) > maxNameLen {
 			t.Errorf("Normalise(%q) grew to %q", s, n)
 		}
 	})
@@ -104,5 +114,38 @@ func TestInDomains(t *testing.T) {
 	}
 	if InDomains("ville.fr", []string{""}) {
 		t.Error("an empty domain matched")
+	}
+}
+
+func TestASCIIAndDisplay(t *testing.T) {
+	tests := []struct {
+		in, ascii, display string
+		wantErr            bool
+	}{
+		{"mairie-évry.fr", "xn--mairie-vry-h7a.fr", "mairie-évry.fr", false},
+		{"Mairie-Évry.FR.", "xn--mairie-vry-h7a.fr", "mairie-évry.fr", false},
+		{"例え.テスト", "xn--r8jz45g.xn--zckzah", "例え.テスト", false},
+		{"www.ville-exemple.fr", "www.ville-exemple.fr", "www.ville-exemple.fr", false},
+		{"_dmarc.ville.fr", "_dmarc.ville.fr", "_dmarc.ville.fr", false},
+		{"bad\u00a0name.fr", "", "", true},
+		{strings.Repeat("é", 70) + ".fr", "", "", true}, // label too long once converted
+	}
+	for _, tt := range tests {
+		got, err := ASCII(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.ascii {
+			t.Errorf("ASCII(%q) = %q, %v; want %q (error %v)", tt.in, got, err, tt.ascii, tt.wantErr)
+		}
+		if err == nil {
+			if d := Display(got); d != tt.display {
+				t.Errorf("Display(%q) = %q, want %q", got, d, tt.display)
+			}
+			if Normalise(tt.in) != got || Normalise(got) != got {
+				t.Errorf("Normalise(%q) = %q, not ASCII's %q or not idempotent", tt.in, Normalise(tt.in), got)
+			}
+		}
+	}
+	// A broken A-label is shown as it is.
+	if d := Display("xn--zz-.fr"); d != "xn--zz-.fr" {
+		t.Errorf("Display(broken) = %q", d)
 	}
 }

@@ -53,6 +53,8 @@ type Client struct {
 	whois       *WhoisClient
 	whoisServer string
 	whoisLimit  *hostLimiter
+	whoisState  whoisState
+	now         func() time.Time
 	disk        *diskCache
 
 	flights singleflight.Group
@@ -76,7 +78,10 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{rdap: rc}
+	c := &Client{rdap: rc, now: cfg.Now}
+	if c.now == nil {
+		c.now = time.Now
+	}
 	if !cfg.NoWhois {
 		c.whois = NewWhoisClient(cfg.WhoisServer, cfg.Timeout)
 		// Registries throttle, and ban, clients that query too fast.
@@ -237,12 +242,191 @@ func isLoopback(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// queryWhois asks whois at the allowed rate.
+// queryWhois asks whois at the allowed rate, within the scan's budget
+// (WithWhoisBudget), and fails at once while the server is known to be
+// unreachable: while that is not known, one query at a time finds out.
 func (c *Client) queryWhois(ctx context.Context, q string) (WhoisAnswer, error) {
+	probe, err := c.whoisState.enter(ctx, c.now())
+	if err != nil {
+		return WhoisAnswer{}, err
+	}
+	ans, err := c.queryWhoisBudgeted(ctx, q)
+	c.whoisState.leave(probe, err, c.now())
+	return ans, err
+}
+
+func (c *Client) queryWhoisBudgeted(ctx context.Context, q string) (WhoisAnswer, error) {
+	b := whoisBudgetOf(ctx)
+	if b != nil {
+		var cancel context.CancelFunc
+		var err error
+		if ctx, cancel, err = b.window(ctx); err != nil {
+			return WhoisAnswer{}, err
+		}
+		defer cancel()
+	}
 	if err := c.whoisLimit.Wait(ctx, "whois:"+c.whoisServer); err != nil {
 		return WhoisAnswer{}, err
 	}
+	if b != nil {
+		if err := b.take(); err != nil {
+			return WhoisAnswer{}, err
+		}
+	}
 	return c.whois.Query(ctx, q)
+}
+
+// whoisDownFor is how long a whois server found unreachable is not asked
+// again: every fallback fails at once meanwhile.
+const whoisDownFor = 5 * time.Minute
+
+// whoisState is what a Client knows of its whois server's reachability.
+type whoisState struct {
+	mu      sync.Mutex
+	reached bool          // a query got through to the server
+	probing chan struct{} // while the first query runs; closed when it ends
+	down    error         // why the server was found unreachable
+	downAt  time.Time
+}
+
+// enter lets a query through: at once when the server was reached, as the
+// one probe when nothing is known yet (the others wait for its outcome),
+// not at all while it is known to be down. probe reports the probe.
+func (w *whoisState) enter(ctx context.Context, now time.Time) (probe bool, err error) {
+	for {
+		w.mu.Lock()
+		switch {
+		case w.down != nil && now.Sub(w.downAt) < whoisDownFor:
+			err := w.down
+			w.mu.Unlock()
+			return false, fmt.Errorf("whois not asked: the server was unreachable %s ago: %w", now.Sub(w.downAt).Round(time.Second), err)
+		case w.reached:
+			w.mu.Unlock()
+			return false, nil
+		case w.probing == nil:
+			w.probing = make(chan struct{})
+			w.mu.Unlock()
+			return true, nil
+		}
+		ch := w.probing
+		w.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+}
+
+// leave records a query's outcome: the server down when no connection
+// could be made, reached when one was.
+func (w *whoisState) leave(probe bool, err error, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case errors.Is(err, ErrWhoisUnreachable):
+		w.down, w.downAt, w.reached = err, now, false
+	case err == nil || !(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrWhoisBudget)):
+		w.reached, w.down = true, nil
+	}
+	if probe {
+		close(w.probing)
+		w.probing = nil
+	}
+}
+
+// Defaults of a scan's whois budget (NewWhoisBudget).
+const (
+	// DefaultWhoisQueries is the most whois queries one scan makes.
+	DefaultWhoisQueries = 20
+	// DefaultWhoisWindow is how long after its first whois query a scan
+	// may still make one.
+	DefaultWhoisWindow = 30 * time.Second
+)
+
+// ErrWhoisBudget is wrapped by the error of a whois fallback the scan's
+// budget did not allow.
+var ErrWhoisBudget = errors.New("whois budget spent")
+
+// WhoisBudget bounds the whois fallback's share of one scan: at most a
+// number of queries, all made within a window that opens with the first.
+// Whois is slow (registries allow about one query a second) and only
+// stands in for RDAP: a mail with a hundred relays must not spend the
+// scan's time on it. Give it to a scan's lookups with WithWhoisBudget; it
+// is safe for concurrent use.
+type WhoisBudget struct {
+	queries int
+	span    time.Duration
+	now     func() time.Time
+
+	mu    sync.Mutex
+	used  int
+	start time.Time
+}
+
+// NewWhoisBudget returns a budget of queries within window; zero or less
+// means DefaultWhoisQueries and DefaultWhoisWindow.
+func NewWhoisBudget(queries int, window time.Duration) *WhoisBudget {
+	if queries <= 0 {
+		queries = DefaultWhoisQueries
+	}
+	if window <= 0 {
+		window = DefaultWhoisWindow
+	}
+	return &WhoisBudget{queries: queries, span: window, now: time.Now}
+}
+
+// Used returns how many whois queries the budget let through.
+func (b *WhoisBudget) Used() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
+}
+
+// window returns ctx bounded by the end of the budget's window (opened
+// now if it is not yet), or an error once it is closed or the queries
+// are spent.
+func (b *WhoisBudget) window(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if b.start.IsZero() {
+		b.start = now
+	}
+	end := b.start.Add(b.span)
+	switch {
+	case b.used >= b.queries:
+		return nil, nil, fmt.Errorf("whois not asked: %w (%d queries)", ErrWhoisBudget, b.queries)
+	case !now.Before(end):
+		return nil, nil, fmt.Errorf("whois not asked: %w (%s since the first query)", ErrWhoisBudget, b.span)
+	}
+	ctx, cancel := context.WithDeadline(ctx, end)
+	return ctx, cancel, nil
+}
+
+// take counts one query, or fails when they are spent.
+func (b *WhoisBudget) take() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used >= b.queries {
+		return fmt.Errorf("whois not asked: %w (%d queries)", ErrWhoisBudget, b.queries)
+	}
+	b.used++
+	return nil
+}
+
+type whoisBudgetKey struct{}
+
+// WithWhoisBudget returns ctx carrying b: the whois fallbacks of every
+// lookup made with it draw on b, whichever Client makes them (a Client
+// can serve the scans of a batch, each with its own budget).
+func WithWhoisBudget(ctx context.Context, b *WhoisBudget) context.Context {
+	return context.WithValue(ctx, whoisBudgetKey{}, b)
+}
+
+func whoisBudgetOf(ctx context.Context) *WhoisBudget {
+	b, _ := ctx.Value(whoisBudgetKey{}).(*WhoisBudget)
+	return b
 }
 
 // Domain returns the registration of a registrable domain: RDAP, then

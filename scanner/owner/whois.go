@@ -47,6 +47,11 @@ type WhoisClient struct {
 	route func(ctx context.Context, addr string) ([]string, error)
 }
 
+// ErrWhoisUnreachable is wrapped by the error of a query for which no
+// connection could be made at all (the server's name does not resolve,
+// nothing listens, no route): the server is down, not slow.
+var ErrWhoisUnreachable = errors.New("whois server unreachable")
+
 // WhoisAnswer is a whois server's answer to one query.
 type WhoisAnswer struct {
 	// Server is the host:port that answered; when a referral was followed,
@@ -94,7 +99,8 @@ func withWhoisPort(server string) string {
 // and returns the answer. The context and the client's timeout both bound
 // the whole exchange. Errors read "whois <query> at <server>: …"; a
 // timeout or cancellation wraps context.DeadlineExceeded or
-// context.Canceled.
+// context.Canceled, a server no connection could be made to
+// ErrWhoisUnreachable.
 func (c *WhoisClient) Query(ctx context.Context, query string) (WhoisAnswer, error) {
 	// The library trims the same way; doing it here keeps Query exact.
 	q := strings.Trim(strings.TrimSpace(query), ".")
@@ -133,6 +139,10 @@ func (c *WhoisClient) Query(ctx context.Context, query string) (WhoisAnswer, err
 	// first (anything with a dot or a colon, and AS numbers), the first
 	// connection only found the registry; it is not part of the answer.
 	attempts := s.attempts()
+	connected := false
+	for _, a := range attempts {
+		connected = connected || a.conn != nil
+	}
 	if c.server == "" && (strings.ContainsAny(q, ".:") || whois.IsASN(q)) && len(attempts) > 1 {
 		attempts = attempts[1:]
 	}
@@ -144,6 +154,9 @@ func (c *WhoisClient) Query(ctx context.Context, query string) (WhoisAnswer, err
 	referralFailed := c.server == "" && len(attempts) > 1 && attempts[0].complete() && parent.Err() == nil
 	if err != nil && !referralFailed {
 		switch {
+		case !connected && len(attempts) > 0 && parent.Err() == nil:
+			// Not a slow answer: no connection could be made at all.
+			return ans, fmt.Errorf("whois %s at %s: %w: %v", q, label, ErrWhoisUnreachable, err)
 		case ctx.Err() != nil:
 			err = context.Cause(ctx)
 		case errors.Is(err, os.ErrDeadlineExceeded):

@@ -23,7 +23,6 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -38,7 +37,21 @@ const (
 	DefaultIdleTimeout    = 60 * time.Second
 	DefaultDialTimeout    = 10 * time.Second
 	DefaultMaxHeaderBytes = 64 << 10
+	// DefaultMaxResponseHeaderBytes is Chromium's own bound on a
+	// response's headers: a site padding its headers up to it must not
+	// make the proxy drop its answer (and the cookies it sets).
+	DefaultMaxResponseHeaderBytes = 256 << 10
+	DefaultSilentTimeout          = 10 * time.Second
 )
+
+// AnswerHeader marks the answers the proxy makes up itself — a refusal
+// (403), a destination that could not be reached (502), an overload
+// (503), a malformed request (400, 431) — with the proxy's message as its
+// value. Such an answer is never the site's: a loader that receives one
+// for an http:// URL has failed to load it. The header is removed from
+// the answers the proxy forwards, so that a site cannot pass its own
+// answers off as the proxy's.
+const AnswerHeader = "X-Vigie-Proxy"
 
 // maxRecords bounds how many connections are recorded; later ones are still
 // served but counted only in the last record's Error. A page load makes a few
@@ -84,8 +97,20 @@ type Config struct {
 	// Zero means DefaultDialTimeout.
 	DialTimeout time.Duration
 	// MaxHeaderBytes bounds a request's line and headers (and an upstream
-	// response's headers). Zero means DefaultMaxHeaderBytes.
+	// proxy's answer to CONNECT). Zero means DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
+	// MaxResponseHeaderBytes bounds a forwarded response's headers. Zero
+	// means DefaultMaxResponseHeaderBytes, Chromium's own bound.
+	MaxResponseHeaderBytes int
+	// SilentTimeout is how long a destination may stay silent once the
+	// browser has spoken in a tunnel: a TLS server answers a ClientHello
+	// at once. A plain-HTTP server gets three times as long for its
+	// response headers (it may be computing the page). A destination
+	// silent that long (a tarpit: it accepts and never answers) has its
+	// connection closed and is marked Silent, so that a load costs its
+	// own budget and the next load of that host can be skipped. Zero
+	// means DefaultSilentTimeout.
+	SilentTimeout time.Duration
 }
 
 // Proxy is a running recording proxy. Its methods are safe for concurrent use.
@@ -94,7 +119,8 @@ type Proxy struct {
 	Addr string
 
 	cfg      Config
-	upstream *url.URL
+	dialer   *Dialer
+	upstream *url.URL // the dialer's
 	ln       net.Listener
 	ctx      context.Context // cancelled by Close
 	cancel   context.CancelFunc
@@ -108,6 +134,7 @@ type Proxy struct {
 	listeners []net.Listener // the labelled endpoints (Listen)
 	records   []*record
 	dropped   int
+	silent    map[string]bool       // "host:port" of the destinations found silent
 	open      map[net.Conn]struct{} // every live connection, both sides
 	closeErr  error
 	closeOnce sync.Once
@@ -135,27 +162,19 @@ func Start(ctx context.Context, cfg Config) (*Proxy, error) {
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
-	cfg.AllowPrivate = slices.Clone(cfg.AllowPrivate)
-	override := make(map[string]string, len(cfg.DialOverride))
-	for k, v := range cfg.DialOverride {
-		host, port, err := net.SplitHostPort(k)
-		if err != nil {
-			return nil, fmt.Errorf("proxy: dial override %q: want host:port", k)
-		}
-		if _, _, err := net.SplitHostPort(v); err != nil {
-			return nil, fmt.Errorf("proxy: dial override %q → %q: want host:port", k, v)
-		}
-		override[net.JoinHostPort(normaliseHost(host), port)] = v
+	if cfg.MaxResponseHeaderBytes <= 0 {
+		cfg.MaxResponseHeaderBytes = DefaultMaxResponseHeaderBytes
 	}
-	cfg.DialOverride = override
-	p := &Proxy{cfg: cfg, slots: make(chan struct{}, cfg.MaxConns), open: make(map[net.Conn]struct{})}
-	if cfg.Upstream != "" {
-		u, err := parseUpstream(cfg.Upstream)
-		if err != nil {
-			return nil, err
-		}
-		p.upstream = u
+	if cfg.SilentTimeout <= 0 {
+		cfg.SilentTimeout = DefaultSilentTimeout
 	}
+	d, err := NewDialer(DialConfig{Resolve: cfg.Resolve, Upstream: cfg.Upstream, DialOverride: cfg.DialOverride,
+		AllowPrivate: cfg.AllowPrivate, Timeout: cfg.DialTimeout, MaxHeaderBytes: cfg.MaxHeaderBytes})
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{cfg: cfg, dialer: d, upstream: d.upstream, slots: make(chan struct{}, cfg.MaxConns), open: make(map[net.Conn]struct{})}
+	d.self = p.isSelf
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("proxy: listen: %w", err)
@@ -333,7 +352,29 @@ func (p *Proxy) untrack(c net.Conn) {
 // overloaded answers a connection beyond MaxConns with 503 and closes it.
 func (p *Proxy) overloaded(c net.Conn) {
 	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-	_, _ = c.Write([]byte("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"))
+	_, _ = c.Write([]byte("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n" + AnswerHeader + ": too many connections\r\n\r\n"))
+}
+
+// Silent reports whether host:port was found silent by an earlier
+// connection: it accepted, the browser spoke, and nothing came back within
+// Config.SilentTimeout. Loaders skip such a destination instead of
+// spending another load's budget on it.
+func (p *Proxy) Silent(host string, port int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.silent[net.JoinHostPort(normaliseHost(host), strconv.Itoa(port))]
+}
+
+// markSilent records that r's destination was silent.
+func (p *Proxy) markSilent(r *record) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.silent == nil {
+		p.silent = map[string]bool{}
+	}
+	if len(p.silent) < maxRecords {
+		p.silent[net.JoinHostPort(r.host, strconv.Itoa(r.port))] = true
+	}
 }
 
 // record is one recorded connection.

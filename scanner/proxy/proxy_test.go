@@ -467,11 +467,11 @@ func TestPrivateRanges(t *testing.T) {
 		}
 	}
 	// Allowing the target's range lets its neighbours through, no other range.
-	p := &Proxy{Addr: "127.0.0.1:1", cfg: Config{AllowPrivate: PrivateRanges([]netip.Addr{netip.MustParseAddr("10.1.2.3")})}}
-	if why := p.refusal(netip.MustParseAddr("10.200.0.1"), 443); why != "" {
+	allow := PrivateRanges([]netip.Addr{netip.MustParseAddr("10.1.2.3")})
+	if why := Refusal(netip.MustParseAddr("10.200.0.1"), allow); why != "" {
 		t.Errorf("neighbour in the target's range refused: %s", why)
 	}
-	if why := p.refusal(netip.MustParseAddr("192.168.0.1"), 443); why == "" {
+	if why := Refusal(netip.MustParseAddr("192.168.0.1"), allow); why == "" {
 		t.Error("another private range allowed")
 	}
 }

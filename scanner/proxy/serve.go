@@ -87,8 +87,8 @@ func (p *Proxy) serveConn(c net.Conn, label string) {
 func (p *Proxy) reply(c net.Conn, status int, msg string) {
 	body := msg + "\n"
 	_ = c.SetWriteDeadline(time.Now().Add(p.cfg.IdleTimeout))
-	_, _ = fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: %d\r\nX-Vigie-Proxy: %s\r\n\r\n%s",
-		status, http.StatusText(status), len(body), headerSafe(msg), body)
+	_, _ = fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: %d\r\n%s: %s\r\n\r\n%s",
+		status, http.StatusText(status), len(body), AnswerHeader, headerSafe(msg), body)
 }
 
 // headerSafe makes msg fit in a header value: printable ASCII, bounded.
@@ -178,17 +178,22 @@ func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label st
 		return
 	}
 
-	var last atomic.Int64 // the last activity either way, in UnixNano
-	last.Store(time.Now().UnixNano())
+	st := &tunnelState{received: &r.received}
+	st.last.Store(time.Now().UnixNano())
 	done := make(chan error, 1)
 	p.wg.Go(func() {
-		err := p.copyIdle(c, up, up, &r.received, &last)
+		err := p.copyIdle(c, up, up, &r.received, st, nil)
 		if err == nil {
 			closeWrite(c)
+		} else {
+			// The destination's side failed (or stayed silent): tear
+			// the tunnel down, which ends the other direction too.
+			_ = up.Close()
+			_ = c.Close()
 		}
 		done <- err
 	})
-	err = p.copyIdle(up, br, c, &r.sent, &last)
+	err = p.copyIdle(up, br, c, &r.sent, st, up)
 	if err == nil {
 		closeWrite(up)
 	} else {
@@ -196,13 +201,44 @@ func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label st
 		_ = up.Close()
 		_ = c.Close()
 	}
-	if err2 := <-done; err2 != nil && err == nil {
+	if err2 := <-done; err2 != nil && (err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err2, errSilent)) {
+		// The destination's failure is the tunnel's (the browser's side
+		// then fails for the teardown).
 		err = err2
 		_ = c.Close()
+	}
+	silent := errors.Is(err, errSilent)
+	if silent {
+		err = fmt.Errorf("%s sent nothing within %s of the browser's first bytes (a silent server)", r.host, p.cfg.SilentTimeout)
 	}
 	if err != nil && p.ctx.Err() == nil {
 		p.update(r, func(r *record) { r.err = joinNote(r.err, "tunnel: "+err.Error()) })
 	}
+	if silent {
+		p.markSilent(r)
+	}
+}
+
+// tunnelState is what both directions of a tunnel share.
+type tunnelState struct {
+	// last is the last activity either way, in UnixNano.
+	last atomic.Int64
+	// firstSent is when the browser's first bytes went out, in UnixNano
+	// (0: not yet); received counts the destination's bytes.
+	firstSent atomic.Int64
+	received  *atomic.Int64
+}
+
+// silentSince returns when the destination started owing an answer: the
+// browser's first bytes, while nothing came back; zero otherwise.
+func (st *tunnelState) silentSince() time.Time {
+	if st.received.Load() > 0 {
+		return time.Time{}
+	}
+	if t := st.firstSent.Load(); t != 0 {
+		return time.Unix(0, t)
+	}
+	return time.Time{}
 }
 
 // closeWrite half-closes c when it can, so that the other side sees the end
@@ -215,35 +251,58 @@ func closeWrite(c net.Conn) {
 	_ = c.Close()
 }
 
-// errIdle reports a tunnel closed for inactivity.
-var errIdle = errors.New("idle timeout")
+// errIdle reports a tunnel closed for inactivity; errSilent one whose
+// destination never answered the browser's first bytes.
+var (
+	errIdle   = errors.New("idle timeout")
+	errSilent = errors.New("silent destination")
+)
 
 // copyIdle copies src (read from srcConn, or through a buffer over it) to
 // dst, counting the bytes written, until EOF (nil) or an error. It gives up
-// when neither direction has moved for IdleTimeout; last is shared by both
-// directions.
-func (p *Proxy) copyIdle(dst net.Conn, src io.Reader, srcConn net.Conn, n *atomic.Int64, last *atomic.Int64) error {
+// when neither direction has moved for IdleTimeout (st.last is shared by
+// both directions), and when the destination has sent nothing
+// SilentTimeout after the browser's first bytes. dest is set on the
+// browser-to-destination direction: the destination's connection, whose
+// reads are to time out once it owes an answer.
+func (p *Proxy) copyIdle(dst net.Conn, src io.Reader, srcConn net.Conn, n *atomic.Int64, st *tunnelState, dest net.Conn) error {
 	buf := make([]byte, 32<<10)
-	idle := p.cfg.IdleTimeout
+	idle, silent := p.cfg.IdleTimeout, p.cfg.SilentTimeout
 	for {
-		_ = srcConn.SetReadDeadline(time.Unix(0, last.Load()).Add(idle))
+		deadline := time.Unix(0, st.last.Load()).Add(idle)
+		if dest == nil {
+			if since := st.silentSince(); !since.IsZero() && since.Add(silent).Before(deadline) {
+				deadline = since.Add(silent)
+			}
+		}
+		_ = srcConn.SetReadDeadline(deadline)
 		k, err := src.Read(buf)
 		if k > 0 {
-			last.Store(time.Now().UnixNano())
+			st.last.Store(time.Now().UnixNano())
 			_ = dst.SetWriteDeadline(time.Now().Add(idle))
 			w, werr := dst.Write(buf[:k])
 			n.Add(int64(w))
 			if werr != nil {
 				return werr
 			}
-			last.Store(time.Now().UnixNano())
+			st.last.Store(time.Now().UnixNano())
+			if dest != nil && w > 0 && st.firstSent.CompareAndSwap(0, time.Now().UnixNano()) && st.received.Load() == 0 {
+				// The destination now owes an answer: wake its reader
+				// with the shorter deadline.
+				_ = dest.SetReadDeadline(time.Now().Add(silent))
+			}
 		}
 		switch {
 		case err == nil:
 		case errors.Is(err, io.EOF):
 			return nil
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			if time.Since(time.Unix(0, last.Load())) < idle {
+			if dest == nil {
+				if since := st.silentSince(); !since.IsZero() && time.Since(since) >= silent {
+					return errSilent
+				}
+			}
+			if time.Since(time.Unix(0, st.last.Load())) < idle {
 				continue // the other direction moved: keep going
 			}
 			return errIdle
@@ -279,7 +338,7 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 	}
 	defer p.untrack(up)
 	counted := &countingConn{Conn: up, read: &r.received, written: &r.sent, idle: p.cfg.IdleTimeout,
-		capture: make([]byte, 0, min(p.cfg.MaxHeaderBytes, 16<<10))}
+		captureMax: p.cfg.MaxResponseHeaderBytes}
 	var dialed atomic.Bool
 	t := &http.Transport{
 		DialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
@@ -290,8 +349,8 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 		},
 		DisableKeepAlives:      true,
 		DisableCompression:     true,
-		MaxResponseHeaderBytes: int64(p.cfg.MaxHeaderBytes),
-		ResponseHeaderTimeout:  p.cfg.IdleTimeout,
+		MaxResponseHeaderBytes: int64(p.cfg.MaxResponseHeaderBytes),
+		ResponseHeaderTimeout:  p.headerTimeout(),
 	}
 	defer t.CloseIdleConnections()
 	if p.upstream != nil && (p.upstream.Scheme == "http" || p.upstream.Scheme == "https") {
@@ -305,6 +364,11 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 	removeHopByHop(out.Header)
 	resp, err := t.RoundTrip(out)
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() && r.received.Load() == 0 && p.ctx.Err() == nil {
+			p.markSilent(r)
+			err = fmt.Errorf("%s sent no answer within %s (a silent server)", host, p.headerTimeout())
+		}
 		if p.ctx.Err() == nil {
 			p.update(r, func(r *record) { r.err = joinNote(r.err, "upstream: "+err.Error()) })
 			p.reply(c, http.StatusBadGateway, "upstream: "+err.Error())
@@ -318,6 +382,8 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 		resp.Header.Del(name)
 	}
 	removeHopByHop(resp.Header)
+	// Only the proxy's own answers carry its mark.
+	resp.Header.Del(AnswerHeader)
 	// One upstream connection per request, so that each is recorded with
 	// its own visit; the browser's connection is closed after the answer,
 	// which keeps the framing of every answer unambiguous.
@@ -327,6 +393,12 @@ func (p *Proxy) forward(c net.Conn, req *http.Request, label string) bool {
 		p.update(r, func(r *record) { r.err = joinNote(r.err, "response: "+err.Error()) })
 	}
 	return false
+}
+
+// headerTimeout bounds the wait for a forwarded request's response
+// headers: three times SilentTimeout, at most IdleTimeout.
+func (p *Proxy) headerTimeout() time.Duration {
+	return min(p.cfg.IdleTimeout, 3*p.cfg.SilentTimeout)
 }
 
 // hopByHop lists the headers that concern one connection only (RFC 9110
@@ -383,12 +455,13 @@ func connectionTokens(raw []byte) []string {
 
 // countingConn counts the bytes read and written through a connection and
 // refreshes its deadlines before each, so that a stalled peer is dropped
-// after the idle timeout. With a capture buffer, it keeps the first bytes
-// read, up to the buffer's capacity.
+// after the idle timeout. With captureMax, it keeps the first bytes read,
+// up to captureMax.
 type countingConn struct {
 	net.Conn
 	read, written *atomic.Int64 // may be nil
 	idle          time.Duration
+	captureMax    int
 
 	mu      sync.Mutex
 	capture []byte
@@ -400,9 +473,9 @@ func (c *countingConn) Read(b []byte) (int, error) {
 	if c.read != nil {
 		c.read.Add(int64(n))
 	}
-	if n > 0 && cap(c.capture) > 0 {
+	if n > 0 && c.captureMax > 0 {
 		c.mu.Lock()
-		if room := cap(c.capture) - len(c.capture); room > 0 {
+		if room := c.captureMax - len(c.capture); room > 0 {
 			c.capture = append(c.capture, b[:min(n, room)]...)
 		}
 		c.mu.Unlock()

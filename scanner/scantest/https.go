@@ -140,7 +140,7 @@ func closeServer(srv *http.Server) error {
 
 // DialOverride maps every lab web host's ":443" to HTTPSAddr and ":80" to
 // HTTPAddr, and so do the other names of the lab's zone that have an
-// address, so that a browser or scanner using it never dials the
+// address (but HostTarpit, mapped to TarpitAddr), so that a browser or scanner using it never dials the
 // documentation addresses the lab's DNS gives. Give it to the scanner
 // (scanner.Options.DialOverride) and its proxy.
 func (l *Lab) DialOverride() map[string]string {
@@ -160,6 +160,10 @@ func (l *Lab) DialOverride() map[string]string {
 	for n := range names {
 		m[n+":443"] = l.HTTPSAddr
 		m[n+":80"] = l.HTTPAddr
+	}
+	if l.TarpitAddr != "" {
+		m[HostTarpit+":443"] = l.TarpitAddr
+		m[HostTarpit+":80"] = l.TarpitAddr
 	}
 	return m
 }

@@ -106,6 +106,8 @@ var hostPages = map[string]string{
 	HostCity:          "/",
 	HostSurveys:       SurveyOpenPath,
 	HostDecidim:       DecidimPath,
+	HostSlowAssets:    "/",
+	IDNDomain:         "/",
 }
 
 func TestHTTPSVirtualHosts(t *testing.T) {
@@ -267,8 +269,11 @@ func TestDialOverride(t *testing.T) {
 			t.Errorf("%s not overridden", name)
 		}
 	}
+	if m[HostTarpit+":443"] != l.TarpitAddr || m[HostTarpit+":80"] != l.TarpitAddr {
+		t.Errorf("the tarpit is not overridden to %s", l.TarpitAddr)
+	}
 	for k, v := range m {
-		if v != l.HTTPSAddr && v != l.HTTPAddr {
+		if v != l.HTTPSAddr && v != l.HTTPAddr && v != l.TarpitAddr {
 			t.Errorf("%s → %s: not a lab server", k, v)
 		}
 	}

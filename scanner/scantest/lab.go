@@ -49,6 +49,9 @@ type Lab struct {
 	// ConsentLibsError says why.
 	ConsentLibs      string
 	ConsentLibsError string
+	// TarpitAddr is the "127.0.0.1:port" of HostTarpit: it accepts
+	// connections and never answers.
+	TarpitAddr string
 
 	dns *dnsServer
 	web *webServer
@@ -83,6 +86,12 @@ func Start(ctx context.Context) (*Lab, error) {
 	if err := l.startWeb(); err != nil {
 		return nil, errors.Join(fmt.Errorf("lab web: %w", err), l.Close())
 	}
+	pit, err := startTarpit()
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("lab: %w", err), l.Close())
+	}
+	l.closers = append(l.closers, pit.close)
+	l.TarpitAddr = pit.ln.Addr().String()
 	return l, nil
 }
 

@@ -1,0 +1,134 @@
+package scantest
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// The lab's hosts for hostile and unusual networks: a silent server, a
+// site whose legal pages and assets sit on it, a site padding its headers,
+// a redirect into a private network, and an internationalised name.
+const (
+	// HostTarpit accepts connections on 443 and 80 and never answers
+	// (Lab.TarpitAddr): a silent server, which must cost each load its own
+	// budget, not the whole scan.
+	HostTarpit = "lent." + CityDomain
+	// HostSlowAssets is a city page whose images, script and legal pages
+	// are all on HostTarpit.
+	HostSlowAssets = "ralenti." + CityDomain
+	// HostPadded is an old site served over plain HTTP whose home page
+	// pads its response headers past 64 KiB (within Chromium's 256 KiB)
+	// and sets a 13-month _ga cookie: padding must not hide a tracker.
+	// Its PathPrivateRedirect redirects into a private network.
+	HostPadded = "entetes." + CityDomain
+	// PathPrivateRedirect is HostPadded's page that redirects to
+	// PrivateRedirectTarget, which no loader may follow.
+	PathPrivateRedirect = "/intranet"
+	// PrivateRedirectTarget is where PathPrivateRedirect points: a private
+	// address.
+	PrivateRedirectTarget = "http://10.0.0.1/admin"
+	// PaddedHeaderBytes is about how many bytes of headers HostPadded's
+	// home page sends.
+	PaddedHeaderBytes = 100 << 10
+	// IDNDomain is a town whose name has an accent, in A-labels (the form
+	// its zone and certificate hold); IDNDomainUnicode is how people
+	// write it.
+	IDNDomain        = "xn--mairie-vry-h7a.fr"
+	IDNDomainUnicode = "mairie-évry.fr"
+)
+
+// trapRecords returns the DNS records of the trap hosts and the
+// internationalised domain.
+func trapRecords() []Record {
+	return []Record{
+		A(HostTarpit, "203.0.113.25"),
+		A(HostSlowAssets, "203.0.113.26"),
+		A(HostPadded, "203.0.113.27"),
+		A(IDNDomain, "203.0.113.28"),
+		A("www."+IDNDomain, "203.0.113.28"),
+	}
+}
+
+// trapHosts returns the web hosts of the traps (HostTarpit is not one: it
+// never answers).
+func trapHosts() map[string]vhost {
+	return map[string]vhost{
+		HostSlowAssets: {https: true, hsts: true},
+		HostPadded:     {plain: true, dynamic: paddedDynamic},
+		IDNDomain:      {https: true, hsts: true},
+	}
+}
+
+// paddedDynamic: the padded home page, and the redirect into a private
+// network.
+func paddedDynamic(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
+	switch r.URL.Path {
+	case "/":
+		pad := strings.Repeat("p", 4000)
+		for i := range PaddedHeaderBytes / 4000 {
+			w.Header().Set(fmt.Sprintf("X-Lab-Padding-%02d", i), pad)
+		}
+		http.SetCookie(w, &http.Cookie{Name: "_ga", Value: "GA1.1." + randomID(5), Path: "/", MaxAge: 395 * 24 * 3600})
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Entêtes</title></head>
+<body><h1>Ville d'Exemple — ancien portail</h1><p>Ses en-têtes de réponse dépassent 64 Kio.</p></body></html>`)
+		return true
+	case PathPrivateRedirect:
+		http.Redirect(w, r, PrivateRedirectTarget, http.StatusFound)
+		return true
+	}
+	return false
+}
+
+// tarpit accepts connections and never answers, reading and discarding
+// what it is sent, until closed.
+type tarpit struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// startTarpit listens on 127.0.0.1 (a random port).
+func startTarpit() (*tarpit, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("tarpit listen: %w", err)
+	}
+	t := &tarpit{ln: ln, conns: map[net.Conn]struct{}{}}
+	t.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.mu.Lock()
+			t.conns[c] = struct{}{}
+			t.mu.Unlock()
+			t.wg.Go(func() {
+				_, _ = io.Copy(io.Discard, c)
+				t.mu.Lock()
+				delete(t.conns, c)
+				t.mu.Unlock()
+				_ = c.Close()
+			})
+		}
+	})
+	return t, nil
+}
+
+// close stops the tarpit and drops its connections.
+func (t *tarpit) close() error {
+	err := t.ln.Close()
+	t.mu.Lock()
+	for c := range t.conns {
+		_ = c.Close()
+	}
+	t.mu.Unlock()
+	t.wg.Wait()
+	return err
+}
