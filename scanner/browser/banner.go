@@ -110,11 +110,21 @@ var Keywords = []string{
 	"toestemming", "privacybeleid",
 }
 
+// ExcludeWords mark an overlay as something other than a consent banner
+// although it offers to accept or refuse (a notification or newsletter
+// prompt): the structural detection skips it when it has no consent word.
+var ExcludeWords = []string{
+	"notification", "notifications", "newsletter", "abonner", "s'abonner", "abonnement",
+	"subscribe", "subscription", "push",
+	"benachrichtigung", "benachrichtigungen", "abonnieren",
+}
+
 // bannerConfig is the argument of banner.js.
 type bannerConfig struct {
 	Rules    []Rule   `json:"rules"`
 	Words    any      `json:"words"`
 	Keywords []string `json:"keywords"`
+	Exclude  []string `json:"exclude"`
 }
 
 // jsBanner is what banner.js returns.
