@@ -9,6 +9,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
@@ -201,6 +202,14 @@ func (v *visit) runPageTime(d time.Duration) {
 	}
 }
 
+// Bounds on the reader's gestures: a page whose frames stall (virtual
+// time held by a request that never ends can stop them) costs this much,
+// not a command timeout per gesture.
+const (
+	gestureTimeout = time.Second
+	scrollTimeout  = 3 * time.Second
+)
+
 // interact behaves as a reader would without choosing anything: moves the
 // mouse over the page (tags that wait for a first interaction load on
 // it), then, with scroll, scrolls to the bottom a screen at a time and
@@ -213,10 +222,10 @@ func (v *visit) interact(scroll bool) (moved, scrolled bool) {
 	}
 	moved = true
 	for _, p := range [][2]float64{{w * 0.1, h * 0.1}, {w * 0.5, h * 0.4}, {w * 0.6, h * 0.45}} {
-		if err := v.step(func(ctx context.Context) error {
-			_, err := chromedp.Call(ctx, input.DispatchMouseEvent, input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMouseMoved, X: p[0], Y: p[1]})
-			return err
-		}); err != nil {
+		ctx, cancel := context.WithTimeout(v.ctx, gestureTimeout)
+		_, err := chromedp.Call(ctx, input.DispatchMouseEvent, input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMouseMoved, X: p[0], Y: p[1]})
+		cancel()
+		if err != nil {
 			moved = false
 			break
 		}
@@ -232,13 +241,11 @@ func (v *visit) interact(scroll bool) (moved, scrolled bool) {
 	if err != nil {
 		return moved, false
 	}
-	var out struct {
-		Steps int `json:"steps"`
-	}
-	if err := v.eval(id, fmt.Sprintf("(%s)(%d)", scrollJS, maxScrollSteps), &out); err != nil {
-		return moved, false
-	}
-	return moved, true
+	ctx, cancel := context.WithTimeout(v.ctx, scrollTimeout)
+	defer cancel()
+	r, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+		Expression: fmt.Sprintf("(%s)(%d)", scrollJS, maxScrollSteps), ContextID: id, ReturnByValue: ptr(true), AwaitPromise: ptr(true), Silent: ptr(true)})
+	return moved, err == nil && r.ExceptionDetails == nil
 }
 
 // dwell lets the page run for d of its own time, counted in the current

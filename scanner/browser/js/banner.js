@@ -122,7 +122,7 @@
   const quote = (s) => JSON.stringify(String(s).slice(0, 60));
 
   // 1. Known platforms.
-  for (const rule of cfg.rules) {
+  for (const rule of cfg.rules || []) {
     let container = null, csel = "";
     for (const sel of rule.container) {
       const found = deepQuery(document, sel).find(visible);
