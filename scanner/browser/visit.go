@@ -389,8 +389,9 @@ func (v *visit) open(ctx context.Context) (func(), error) {
 	v.ctx = tctx
 
 	// Open the tab. Its first Run binds the tab to tctx, so the deadline
-	// is a timer.
-	timer := time.AfterFunc(b.timing.Action, cancel)
+	// is a timer: the navigation timeout, as a browser busy with the other
+	// visits of a batch can be slow to make one.
+	timer := time.AfterFunc(max(b.timing.Action, b.timing.Navigate), cancel)
 	err := chromedp.Do(tctx)
 	if !timer.Stop() || err != nil {
 		closeTab()
