@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/proxy"
@@ -242,6 +243,7 @@ func TestLabWebRTC(t *testing.T) {
 	if v.Error != "" {
 		t.Fatalf("visit error: %s", v.Error)
 	}
+	time.Sleep(time.Second) // ICE gathering may lag the visit's end
 	if got := lab.UDPCanary.Packets(); len(got) > 0 {
 		t.Errorf("UDP went around the proxy to the canary: %v", got)
 	}
@@ -291,6 +293,9 @@ func TestLabRejectReload(t *testing.T) {
 	}
 	if !refreshed {
 		t.Errorf("the player's cookie is not refreshed after the refusal: %+v", v.Cookies)
+	}
+	if !strings.Contains(res.Browser.WebRTC, "disable_non_proxied_udp") {
+		t.Errorf("WebRTC policy %q", res.Browser.WebRTC)
 	}
 	if v.FinalURL != labURL(scantest.HostRejectReload, "/") {
 		t.Errorf("the visit's final URL %q is not its first page view's", v.FinalURL)

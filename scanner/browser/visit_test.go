@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
+
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
@@ -387,5 +389,56 @@ func TestVisitNotParsedIsAnError(t *testing.T) {
 	res := b.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: "https://hung.parse.test/"})
 	if !strings.Contains(res.Visit.Error, "not parsed") || len(res.Visit.PageViews) != 1 || res.Visit.PageViews[0].Error == "" {
 		t.Errorf("error %q, page views %+v", res.Visit.Error, res.Visit.PageViews)
+	}
+}
+
+// A confirm() on the reject click and a beforeunload prompt on the reload
+// are closed as a visitor who does not engage would (Cancel, leave), and
+// recorded: the page views after the choice still happen.
+func TestDialogsOnActionAndReload(t *testing.T) {
+	b, w := shared(t)
+	w.pages("portal.unload.test", map[string]string{"/": `<html><body><h1>Consultation</h1>
+<div id="b" style="position:fixed;bottom:0;left:0;right:0;background:#fff;padding:16px">
+<p>Nous utilisons des cookies.</p><button id="ok">Tout accepter</button> <button id="non">Tout refuser</button></div>
+<script>
+document.getElementById("non").onclick = function () {
+  confirm("Êtes-vous sûr de vouloir refuser ?");
+  document.cookie = "choice=no; path=/; max-age=15552000";
+  document.getElementById("b").remove();
+};
+document.getElementById("ok").onclick = function () { document.getElementById("b").remove(); };
+window.addEventListener("beforeunload", function (e) { e.preventDefault(); e.returnValue = "Quitter ?"; });
+</script></body></html>`})
+	res := b.Visit(t.Context(), VisitSpec{ID: "visit/reject", State: evidence.StateReject, URL: "https://portal.unload.test/", Action: ActionReject, Name: "reject"})
+	v := res.Visit
+	if v.Error != "" || v.Action == nil || !v.Action.Done {
+		t.Fatalf("error %q action %+v", v.Error, v.Action)
+	}
+	if len(v.PageViews) < 2 || v.PageViews[1].Kind != evidence.PageViewReload || v.PageViews[1].Error != "" {
+		t.Fatalf("page views %+v", v.PageViews)
+	}
+	var got []string
+	for _, d := range v.Dialogs {
+		got = append(got, d.Type+":"+d.Answer+":"+d.Phase)
+	}
+	if !slices.Contains(got, "confirm:dismissed:after-action") || !slices.Contains(got, "beforeunload:accepted:after-action") {
+		t.Errorf("dialogs %v", got)
+	}
+}
+
+func TestDialogAnswer(t *testing.T) {
+	tests := []struct {
+		typ    page.DialogType
+		accept bool
+	}{
+		{page.DialogTypeAlert, true},
+		{page.DialogTypeBeforeunload, true},
+		{page.DialogTypeConfirm, false},
+		{page.DialogTypePrompt, false},
+	}
+	for _, tt := range tests {
+		if got := dialogAnswer(tt.typ); got != tt.accept {
+			t.Errorf("%s: accept %v, want %v", tt.typ, got, tt.accept)
+		}
 	}
 }

@@ -106,6 +106,12 @@ var hostPages = map[string]string{
 	HostCity:          "/",
 	HostSurveys:       SurveyOpenPath,
 	HostDecidim:       DecidimPath,
+	HostLateTags:      "/api/projets",
+	HostRejectReload:  "/evenements",
+	HostDialog:        "/",
+	HostWebRTC:        "/",
+	HostBanners:       BannerNoCookieFR,
+	HostSourcepoint:   "/index.html?message_id=1",
 }
 
 func TestHTTPSVirtualHosts(t *testing.T) {
