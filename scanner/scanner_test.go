@@ -113,6 +113,8 @@ func TestScanConfigErrors(t *testing.T) {
 		{"rdap not a URL", "--rdap-server", scanner.Options{URL: "https://x.fr/", RDAPServer: "rdap.example"}},
 		{"proxy scheme", "--proxy", scanner.Options{URL: "https://x.fr/", Proxy: "ftp://127.0.0.1:21"}},
 		{"missing cert", "--trust-cert", scanner.Options{URL: "https://x.fr/", TrustCerts: []string{"/nonexistent.pem"}}},
+		{"negative dwell", "--dwell", scanner.Options{URL: "https://x.fr/", Dwell: -time.Second}},
+		{"dwell too long", "--dwell", scanner.Options{URL: "https://x.fr/", Dwell: 2 * time.Minute}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
