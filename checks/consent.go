@@ -187,8 +187,59 @@ var consentRejectNotRespected = &Check{
 			}
 			return nil, NotEvaluated("%s", reason)
 		}
-		return trackerFindings(p.nonExempt(v, evidence.PhaseAfterAction), "After clicking \""+v.Action.Button+"\", the page still runs"), nil
+		out := trackerFindings(p.nonExempt(v, evidence.PhaseAfterAction), "After clicking \""+v.Action.Button+"\", the page still runs")
+		for i := range out {
+			out[i].Summary += seenAfterChoice(v, out[i].Evidence)
+		}
+		if len(out) == 0 {
+			// A refusal is respected only if the next page views are
+			// clean too: without them, nothing can be said.
+			for _, pv := range v.PageViews {
+				if pv.Kind != evidence.PageViewLoad && pv.Error != "" {
+					return nil, NotEvaluated("the %s after the refusal did not load: %s", pv.Kind, pv.Error)
+				}
+			}
+		}
+		return out, nil
 	},
+}
+
+// seenAfterChoice says on which page views after the choice the records
+// (requests, cookies, storage items) were seen: the page where the
+// choice was made, the page reloaded, the first-party link followed.
+func seenAfterChoice(v *evidence.Visit, ids []string) string {
+	views := map[string]string{}
+	for _, r := range v.Requests {
+		views[r.ID] = r.PageView
+	}
+	for _, c := range v.Cookies {
+		views[c.ID] = c.PageView
+	}
+	for _, s := range v.Storage {
+		views[s.ID] = s.PageView
+	}
+	var where []string
+	for _, pv := range v.PageViews {
+		seen := false
+		for _, id := range ids {
+			seen = seen || views[id] == pv.ID
+		}
+		if !seen {
+			continue
+		}
+		switch pv.Kind {
+		case evidence.PageViewLoad:
+			where = append(where, "the page where the choice was made")
+		case evidence.PageViewReload:
+			where = append(where, "the same page reloaded")
+		case evidence.PageViewLink:
+			where = append(where, "the next page ("+pv.URL+")")
+		}
+	}
+	if len(where) == 0 {
+		return ""
+	}
+	return " Seen after the choice on " + strings.Join(where, ", ") + "."
 }
 
 var consentCookieLifetime = &Check{

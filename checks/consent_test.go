@@ -99,6 +99,48 @@ func TestConsentChecks(t *testing.T) {
 	}
 }
 
+// A refusal is judged on the page views after it: a tracker reloaded, or
+// a tracker cookie refreshed, there counts; a next page view that did not
+// load leaves nothing to say.
+func TestRejectJudgedOnNextPageViews(t *testing.T) {
+	views := func(v evidence.Visit, failed string) evidence.Visit {
+		v.PageViews = []evidence.PageView{
+			{ID: v.ID + "/view/1", Kind: evidence.PageViewLoad, URL: "https://www.v.fr/"},
+			{ID: v.ID + "/view/2", Kind: evidence.PageViewReload, URL: "https://www.v.fr/", Error: failed},
+			{ID: v.ID + "/view/3", Kind: evidence.PageViewLink, URL: "https://www.v.fr/projets"},
+		}
+		return v
+	}
+	inView := func(v evidence.Visit, view string) evidence.Visit {
+		for i := range v.Requests {
+			v.Requests[i].PageView = v.ID + view
+		}
+		for i := range v.Cookies {
+			v.Cookies[i].PageView = v.ID + view
+		}
+		return v
+	}
+	initial := visit(evidence.StateInitial, pushyBanner, req("www.v.fr"), req("www.google-analytics.com"), cookie("_ga", ".v.fr", 390*day))
+	refreshed := cookie("_ga", ".v.fr", 390*day, evidence.PhaseAfterAction)
+	refreshed.Refreshed = true
+	reloaded := browsed(initial, views(inView(rejected(req("www.google-analytics.com", evidence.PhaseAfterAction), refreshed), "/view/2"), ""),
+		visit(evidence.StateAccept))
+	clean := browsed(initial, views(inView(rejected(req("www.v.fr", evidence.PhaseAfterAction)), "/view/3"), ""), visit(evidence.StateAccept))
+	failed := browsed(initial, views(rejected(req("www.v.fr")), "loading https://www.v.fr/: timeout"), visit(evidence.StateAccept))
+
+	out := RunChecks([]*Check{consentRejectNotRespected}, reloaded, nil, testNow)
+	if out.Results[0].Status != StatusFail || len(out.Findings) != 1 || !strings.Contains(out.Findings[0].Summary, "the same page reloaded") ||
+		!strings.Contains(out.Findings[0].Summary, "cookie _ga") {
+		t.Errorf("tracker reloaded after refusal: %s %+v", out.Results[0].Status, out.Findings)
+	}
+	if status, got := subjects(t, consentRejectNotRespected, clean, nil); status != StatusPass || got != nil {
+		t.Errorf("clean next page views: %s %v", status, got)
+	}
+	if status, _ := subjects(t, consentRejectNotRespected, failed, nil); status != StatusNotEvaluated {
+		t.Errorf("next page view failed: %s, want not-evaluated", status)
+	}
+}
+
 func TestRejectLessProminentExplains(t *testing.T) {
 	ev := browsed(visit(evidence.StateInitial, pushyBanner))
 	out := RunChecks([]*Check{consentRejectLessProminent}, ev, nil, testNow)

@@ -20,10 +20,12 @@ import (
 
 // BenchmarkBrowserFounding measures, on the lab's founding portal and in
 // one run, vigie's browser stage (proxy, browser start, the three visits
-// with banner detection, clicks, screenshots and HAR files) against a bare
-// headless Chromium loading the same page through the same proxy, and
-// reports the ratio and the peak memory (RSS) of vigie plus its browser
-// processes, sampled from /proc.
+// with banner detection, clicks, the page views after the choice,
+// screenshots and HAR files) against a bare headless Chromium loading the
+// same page through the same proxy, and reports the ratio, the initial and
+// the longest visit, the real time the page views' observation took (5 s
+// of page time each, on virtual time) and the peak memory (RSS) of vigie
+// plus its browser processes, sampled from /proc.
 func BenchmarkBrowserFounding(b *testing.B) {
 	requireBrowser(b)
 	lab, err := scantest.Start(context.Background())
@@ -44,7 +46,7 @@ func BenchmarkBrowserFounding(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	var vigie, bare time.Duration
+	var vigie, bare, initial, longest, observed time.Duration
 	var peak int64
 	for b.Loop() {
 		// vigie's three-state browser stage.
@@ -57,6 +59,21 @@ func BenchmarkBrowserFounding(b *testing.B) {
 		if err != nil || !res.Evidence.Has(evidence.KindConsent) {
 			b.Fatalf("the scan failed: %v %+v", err, res.Evidence.Errors)
 		}
+		// The visits, and the time their page views' observation (dwell
+		// on virtual time, gestures, idle) took in real time.
+		var most time.Duration
+		for _, v := range res.Evidence.Browser.Visits {
+			most = max(most, v.Duration)
+			if v.State == evidence.StateInitial {
+				initial += v.Duration
+			}
+			for _, pv := range v.PageViews {
+				if pv.Observation != nil {
+					observed += pv.Observation.WallTime
+				}
+			}
+		}
+		longest += most
 
 		// A bare headless Chromium loading the page once.
 		start = time.Now()
@@ -68,6 +85,9 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	n := float64(b.N)
 	b.ReportMetric(float64(vigie.Milliseconds())/n, "vigie-ms/op")
 	b.ReportMetric(float64(bare.Milliseconds())/n, "bare-chromium-ms/op")
+	b.ReportMetric(float64(initial.Milliseconds())/n, "initial-visit-ms/op")
+	b.ReportMetric(float64(longest.Milliseconds())/n, "longest-visit-ms/op")
+	b.ReportMetric(float64(observed.Milliseconds())/n, "observation-ms/op")
 	if bare > 0 {
 		b.ReportMetric(float64(vigie)/float64(bare), "ratio")
 	}

@@ -61,6 +61,9 @@ type Options struct {
 	// Consent is "all" (visit before consent, after reject, after accept)
 	// or "none" (only the first visit).
 	Consent string
+	// Dwell is how much of its own time each page view is observed after
+	// its load event (--dwell); zero means browser.DefaultDwell.
+	Dwell time.Duration
 	// NoRedact keeps personal values (recipient names, tokens) in the evidence.
 	NoRedact bool
 	// DialOverride maps "host:port" to the loopback address that serves it.
@@ -191,6 +194,9 @@ func (o *Options) validate() error {
 	}
 	if o.Consent != "" && o.Consent != "all" && o.Consent != "none" {
 		return configErr("--consent %q: want all or none", o.Consent)
+	}
+	if o.Dwell < 0 || o.Dwell > time.Minute {
+		return configErr("--dwell %s: want 0 to 1m", o.Dwell)
 	}
 	if o.Pages < 0 || o.Pages > 50 {
 		return configErr("--pages %d: want 0 to 50", o.Pages)

@@ -117,6 +117,8 @@ func TestScanConfigErrors(t *testing.T) {
 		{"allow-network everything", `--allow-network "0.0.0.0/0" is not inside a private`, scanner.Options{URL: "https://x.fr/", AllowNetworks: []string{"10.0.0.0/8", "0.0.0.0/0"}}},
 		{"allow-network host bits", "did you mean 10.0.0.0/8", scanner.Options{URL: "https://x.fr/", AllowNetworks: []string{"10.1.2.3/8"}}},
 		{"invalid IDN", "internationalised name", scanner.Options{URL: "https://bad\u00a0name.fr/"}},
+		{"negative dwell", "--dwell", scanner.Options{URL: "https://x.fr/", Dwell: -time.Second}},
+		{"dwell too long", "--dwell", scanner.Options{URL: "https://x.fr/", Dwell: 2 * time.Minute}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,7 +33,7 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 		consent = "all"
 	}
 	res := w.browser.Scan(ctx, browser.ScanConfig{
-		URL: target.URL, Consent: consent, Pages: s.opts.Pages,
+		URL: target.URL, Consent: consent, Pages: s.opts.Pages, Dwell: s.opts.Dwell,
 		FirstParty: s.firstParty(target),
 		Endpoint:   w.endpoint,
 		Sequential: s.opts.Sequential,

@@ -15,18 +15,19 @@ import (
 	"github.com/vigie-scan/vigie/audit"
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // scanFlags are the flags of `vigie scan`.
 type scanFlags struct {
-	timeout      time.Duration
-	net          netFlags
-	mails, legal []string
-	pages        int
-	consent      string
-	noRedact     bool
-	report       reportFlags
+	timeout, dwell time.Duration
+	net            netFlags
+	mails, legal   []string
+	pages          int
+	consent        string
+	noRedact       bool
+	report         reportFlags
 }
 
 // netFlags redirect every external name the scanner contacts.
@@ -115,6 +116,7 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 				LegalURLs:  fl.legal,
 				Pages:      fl.pages,
 				Consent:    fl.consent,
+				Dwell:      fl.dwell,
 				NoRedact:   fl.noRedact,
 				Timeout:    fl.timeout,
 				OrgDomains: gate.Policy.Organisation.Domains,
@@ -140,6 +142,7 @@ func newScanCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringArrayVar(&fl.mails, "mail", nil, "a mail the site sent (.eml or mbox `FILE`) to analyse with the site (repeatable)")
 	f.StringArrayVar(&fl.legal, "legal", nil, "legal-notice or policy page `URL` to read instead of discovering them (repeatable)")
 	f.IntVar(&fl.pages, "pages", 0, "also visit `N` first-party links, without interaction")
+	f.DurationVar(&fl.dwell, "dwell", browser.DefaultDwell, "page time each page view is watched after loading, for late tags (virtual time: fast)")
 	f.StringVar(&fl.consent, "consent", "all", "consent states to visit: all (before consent, after reject, after accept, each in a fresh browser) or none (before consent only)")
 	f.BoolVar(&fl.noRedact, "no-redact", false, "keep personal values (recipient names, codes, tokens) in the report")
 	fl.net.register(cmd)

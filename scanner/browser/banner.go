@@ -23,7 +23,9 @@ type Rule struct {
 }
 
 // Rules are the consent platforms common on French and European public
-// sites, by their published markup.
+// sites, by their published markup. Usercentrics's open shadow root is
+// pierced; Sourcepoint's banner lives in a cross-origin iframe, searched
+// as every frame is.
 var Rules = []Rule{
 	{Engine: "tarteaucitron", Container: []string{"#tarteAuCitronAlertBig", "#tarteaucitronAlertBig"},
 		Accept: []string{"#tarteaucitronPersonalize2", "#tarteaucitronPersonalize"}, Reject: []string{"#tarteaucitronAllDenied2", ".tarteaucitronDeny"},
@@ -61,6 +63,18 @@ var Rules = []Rule{
 		Settings: []string{".cky-btn-customize", ".cli_settings_button"}},
 	{Engine: "iubenda", Container: []string{"#iubenda-cs-banner"},
 		Accept: []string{".iubenda-cs-accept-btn"}, Reject: []string{".iubenda-cs-reject-btn"}, Settings: []string{".iubenda-cs-customize-btn"}},
+	{Engine: "react-cookie-consent", Container: []string{".CookieConsent"},
+		Accept: []string{"#rcc-confirm-button"}, Reject: []string{"#rcc-decline-button"}},
+	{Engine: "orejime", Container: []string{".orejime-Banner", ".orejime-Modal"},
+		Accept:   []string{"[data-testid=orejime-banner-accept]", ".orejime-Banner-saveButton", ".orejime-Button--save"},
+		Reject:   []string{"[data-testid=orejime-banner-decline]", ".orejime-Banner-declineButton", ".orejime-Button--decline"},
+		Settings: []string{"[data-testid=orejime-banner-configure]", ".orejime-Banner-learnMoreButton"}},
+	{Engine: "c15t", Container: []string{"[data-testid=consent-banner-card]", "[data-testid=consent-banner-root]"},
+		Accept:   []string{"[data-testid=consent-banner-accept-button]"},
+		Reject:   []string{"[data-testid=consent-banner-reject-button]"},
+		Settings: []string{"[data-testid=consent-banner-customize-button]"}},
+	{Engine: "sourcepoint", Container: []string{".message:has([class*=sp_choice_type_])", "#notice:has([class*=sp_choice_type_])"},
+		Accept: []string{".sp_choice_type_11"}, Reject: []string{".sp_choice_type_13"}, Settings: []string{".sp_choice_type_12"}},
 	{Engine: "quantcast-choice", Container: []string{".qc-cmp2-container #qc-cmp2-ui", ".qc-cmp2-summary-buttons"},
 		Accept: []string{".qc-cmp2-summary-buttons button[mode=primary]"}, Reject: []string{".qc-cmp2-summary-buttons button[mode=secondary]"}},
 }
@@ -110,17 +124,28 @@ var Keywords = []string{
 	"toestemming", "privacybeleid",
 }
 
+// ExcludeWords mark an overlay as something other than a consent banner
+// although it offers to accept or refuse (a notification or newsletter
+// prompt): the structural detection skips it when it has no consent word.
+var ExcludeWords = []string{
+	"notification", "notifications", "newsletter", "abonner", "s'abonner", "abonnement",
+	"subscribe", "subscription", "push",
+	"benachrichtigung", "benachrichtigungen", "abonnieren",
+}
+
 // bannerConfig is the argument of banner.js.
 type bannerConfig struct {
 	Rules    []Rule   `json:"rules"`
 	Words    any      `json:"words"`
 	Keywords []string `json:"keywords"`
+	Exclude  []string `json:"exclude"`
 }
 
 // jsBanner is what banner.js returns.
 type jsBanner struct {
 	Engine  string `json:"engine"`
 	Rule    string `json:"rule"`
+	Reason  string `json:"reason"`
 	Text    string `json:"text"`
 	Buttons []struct {
 		Role       string       `json:"role"`
@@ -137,7 +162,7 @@ type jsBanner struct {
 
 // toEvidence converts banner.js's answer, computing contrast ratios.
 func (j *jsBanner) toEvidence(frame string) *evidence.Banner {
-	b := &evidence.Banner{Engine: j.Engine, Rule: truncate(j.Rule, 300), Frame: frame, Text: truncate(j.Text, 2000)}
+	b := &evidence.Banner{Engine: j.Engine, Rule: truncate(j.Rule, 300), Reason: clipUTF8(j.Reason, 1000), Frame: frame, Text: clipUTF8(j.Text, 2000)}
 	for i, x := range j.Buttons {
 		if i >= 12 {
 			break

@@ -134,6 +134,7 @@ func writePreferences(profile string, cfg Config) error {
 		"intl":                       map[string]any{"accept_languages": acceptLanguage(cfg.Locale)},
 		"credentials_enable_service": false,
 		"translate":                  map[string]any{"enabled": false},
+		"webrtc":                     webRTCPreferences,
 	}
 	data, err := json.Marshal(prefs)
 	if err != nil {

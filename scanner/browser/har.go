@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,41 @@ type cdpCookie = network.Cookie
 // harInput is what a HAR file needs besides the recorder.
 type harInput struct {
 	started time.Time
+	// views are the page views' timings, in order.
+	views []viewTiming
+}
+
+// viewTiming is a page view's DOMContentLoaded and load times, in
+// milliseconds after its first request (nil when unknown).
+type viewTiming struct {
+	id                    string
+	onContentLoad, onLoad *float64
+}
+
+// viewTimings returns the timings of the page view's last main document.
+func (r *recorder) viewTimings(view string) viewTiming {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := viewTiming{id: view}
+	base := 0.0
+	for _, rec := range r.reqs {
+		if rec.ev.PageView == view && rec.start > 0 {
+			base = rec.start
+			break
+		}
+	}
+	if base == 0 {
+		return t
+	}
+	if r.dclTS > base {
+		d := (r.dclTS - base) * 1000
+		t.onContentLoad = &d
+	}
+	if r.loadTS > base {
+		l := (r.loadTS - base) * 1000
+		t.onLoad = &l
+	}
+	return t
 }
 
 // harTime is HAR's ISO 8601 date format.
@@ -32,29 +68,44 @@ func buildHAR(v *visit, name string) ([]byte, error) {
 	if started.IsZero() {
 		started = v.res.Visit.Started
 	}
-	pageID := "page_" + name
-	pt := &har.PageTimings{}
-	if len(r.reqs) > 0 && r.reqs[0].start > 0 {
-		base := r.reqs[0].start
-		if r.dclTS > base {
-			d := (r.dclTS - base) * 1000
-			pt.OnContentLoad = &d
-		}
-		if r.loadTS > base {
-			l := (r.loadTS - base) * 1000
-			pt.OnLoad = &l
-		}
-	}
-	title := v.spec.URL
 	log := &har.Log{
 		Version: "1.2",
 		Creator: &har.Creator{Name: "vigie", Version: "1"},
 		Browser: &har.Creator{Name: v.b.info.Product, Version: v.b.info.Version},
-		Pages:   []*har.Page{{StartedDateTime: started.UTC().Format(harTime), ID: pageID, Title: title, PageTimings: pt}},
+		Pages:   []*har.Page{},
 		Entries: []*har.Entry{},
 	}
+	// One HAR page per page view: the first is "page_<name>", the next
+	// "page_<name>_<n>".
+	pageIDs := map[string]string{}
+	firstID := "page_" + name
+	for i, pv := range v.res.Visit.PageViews {
+		id := firstID
+		if i > 0 {
+			id += "_" + strconv.Itoa(i+1)
+		}
+		pageIDs[pv.ID] = id
+		pt := &har.PageTimings{}
+		for _, t := range v.har.views {
+			if t.id == pv.ID {
+				pt.OnContentLoad, pt.OnLoad = t.onContentLoad, t.onLoad
+			}
+		}
+		st := pv.Started
+		if i == 0 {
+			st = started
+		}
+		log.Pages = append(log.Pages, &har.Page{StartedDateTime: st.UTC().Format(harTime), ID: id, Title: pv.URL, PageTimings: pt})
+	}
+	if len(log.Pages) == 0 {
+		log.Pages = append(log.Pages, &har.Page{StartedDateTime: started.UTC().Format(harTime), ID: firstID, Title: v.spec.URL, PageTimings: &har.PageTimings{}})
+	}
 	for _, rec := range r.reqs {
-		log.Entries = append(log.Entries, harEntry(rec, pageID))
+		id := pageIDs[rec.ev.PageView]
+		if id == "" {
+			id = log.Pages[0].ID
+		}
+		log.Entries = append(log.Entries, harEntry(rec, id))
 	}
 	sort.SliceStable(log.Entries, func(i, j int) bool { return log.Entries[i].StartedDateTime < log.Entries[j].StartedDateTime })
 	return json.MarshalIndent(&har.HAR{Log: log}, "", " ")

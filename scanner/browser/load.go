@@ -120,7 +120,7 @@ const captureJS = `(function (mh, mt) {
 // page returns the tab's page as rendered now.
 func (v *visit) page() *Page {
 	p := &Page{URL: v.spec.URL}
-	if hops := v.rec.mainDocument(); len(hops) > 0 {
+	if hops := v.rec.mainDocument(""); len(hops) > 0 {
 		last := hops[len(hops)-1]
 		p.FinalURL, p.Status = last.ev.URL, last.ev.Status
 		if last.response != nil {

@@ -26,6 +26,7 @@ const (
 	maxSetters    = 2000
 	maxBlocked    = 500
 	maxStackLines = 10
+	maxWebRTC     = 50
 )
 
 // reqRec is one request hop as the events describe it.
@@ -60,6 +61,7 @@ type recorder struct {
 	mu       sync.Mutex
 	visit    string
 	phase    string
+	view     string // the current page view's ID
 	nextID   func() string
 	binding  string
 	reqs     []*reqRec
@@ -70,10 +72,13 @@ type recorder struct {
 	main     cdp.FrameID
 	mainNavs int
 	loaded   bool
+	domReady bool
 	loadTS   float64
 	dclTS    float64
 	setters  []cookieSetter
 	blocked  []evidence.Cookie
+	dialogs  []evidence.Dialog
+	webrtc   []evidence.WebRTCAttempt
 	dropped  int
 	now      func() time.Time
 }
@@ -90,6 +95,13 @@ func newRecorder(visit string, nextID func() string, binding string) *recorder {
 func (r *recorder) setPhase(p string) {
 	r.mu.Lock()
 	r.phase = p
+	r.mu.Unlock()
+}
+
+// setView makes view the page view the following records belong to.
+func (r *recorder) setView(view string) {
+	r.mu.Lock()
+	r.view = view
 	r.mu.Unlock()
 }
 
@@ -128,7 +140,7 @@ func (r *recorder) handle(ev any) {
 		u := truncate(e.Request.URL, maxURL)
 		host, rd := hostOf(u)
 		rec.ev = evidence.Request{
-			ID: r.nextID(), Visit: r.visit, Phase: r.phase, URL: u, Host: host, RegistrableDomain: rd,
+			ID: r.nextID(), Visit: r.visit, Phase: r.phase, PageView: r.view, URL: u, Host: host, RegistrableDomain: rd,
 			Method: e.Request.Method, Type: string(e.Type), Worker: e.FrameID == "",
 		}
 		if e.FrameID != "" {
@@ -178,7 +190,9 @@ func (r *recorder) handle(ev any) {
 			if len(r.blocked) >= maxBlocked || bc == nil {
 				break
 			}
-			r.blocked = append(r.blocked, blockedCookie(bc, host, reqID, r.phase))
+			c := blockedCookie(bc, host, reqID, r.phase)
+			c.PageView = r.view
+			r.blocked = append(r.blocked, c)
 		}
 	case *network.EventLoadingFinished:
 		r.last = r.now()
@@ -205,23 +219,35 @@ func (r *recorder) handle(ev any) {
 			r.main = e.Frame.ID
 			r.mainNavs++
 			r.loaded = false
+			r.domReady = false
 		}
 	case *page.EventDomContentEventFired:
 		r.dclTS = e.Timestamp.Float64()
+		r.domReady = true
 	case *page.EventLoadEventFired:
 		r.loaded = true
 		r.loadTS = e.Timestamp.Float64()
 		r.last = r.now()
 	case *runtime.EventBindingCalled:
-		if e.Name != r.binding || len(r.setters) >= maxSetters {
+		if e.Name != r.binding {
 			return
 		}
 		var w struct {
-			Cookie string `json:"c"`
-			Stack  string `json:"s"`
-			Host   string `json:"h"`
+			Kind   string   `json:"k"`
+			Cookie string   `json:"c"`
+			Stack  string   `json:"s"`
+			Host   string   `json:"h"`
+			URLs   []string `json:"u"`
+			Origin string   `json:"o"`
 		}
-		if len(e.Payload) > 16<<10 || json.Unmarshal([]byte(e.Payload), &w) != nil {
+		if len(e.Payload) > 64<<10 || json.Unmarshal([]byte(e.Payload), &w) != nil {
+			return
+		}
+		if w.Kind == "rtc" {
+			r.webRTC(w.URLs, w.Origin, w.Stack)
+			return
+		}
+		if len(r.setters) >= maxSetters {
 			return
 		}
 		name, domain := parseSetCookie(w.Cookie)
@@ -231,6 +257,22 @@ func (r *recorder) handle(ev any) {
 		r.setters = append(r.setters, cookieSetter{name: name, host: strings.ToLower(w.Host), domain: domain,
 			setBy: evidence.SetBy{Kind: "script", Script: truncate(scriptFromStack(w.Stack), maxURL)}})
 	}
+}
+
+// webRTC records a page's creation of a WebRTC peer connection.
+func (r *recorder) webRTC(urls []string, origin, stack string) {
+	if len(r.webrtc) >= maxWebRTC {
+		return
+	}
+	a := evidence.WebRTCAttempt{Origin: truncate(origin, 512), Script: truncate(scriptFromStack(stack), maxURL),
+		At: r.now().UTC(), PageView: r.view, Phase: r.phase}
+	for i, u := range urls {
+		if i >= 50 {
+			break
+		}
+		a.ICEServers = append(a.ICEServers, truncate(u, 512))
+	}
+	r.webrtc = append(r.webrtc, a)
 }
 
 // longLived is how long a request may stay in flight before it stops
@@ -251,6 +293,14 @@ func (r *recorder) idle(quiet time.Duration) (idle, loaded bool) {
 		}
 	}
 	return now.Sub(r.last) >= quiet, r.loaded
+}
+
+// ready reports whether the current main document has fired
+// DOMContentLoaded: its HTML was parsed and its blocking scripts ran.
+func (r *recorder) ready() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.domReady
 }
 
 // mainNavigations counts the main frame's navigations so far.
@@ -276,13 +326,13 @@ func (r *recorder) requests() []evidence.Request {
 }
 
 // mainDocument returns the main frame's document hops, in order, for the
-// last navigation.
-func (r *recorder) mainDocument() []*reqRec {
+// last navigation of the page view (any page view when view is "").
+func (r *recorder) mainDocument(view string) []*reqRec {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var hops []*reqRec
 	for _, rec := range r.reqs {
-		if rec.ev.Type != string(network.ResourceTypeDocument) || cdp.FrameID(rec.ev.Frame) != r.main {
+		if rec.ev.Type != string(network.ResourceTypeDocument) || cdp.FrameID(rec.ev.Frame) != r.main || (view != "" && rec.ev.PageView != view) {
 			continue
 		}
 		if rec.ev.Initiator == nil || rec.ev.Initiator.Parent == "" {
@@ -296,7 +346,7 @@ func (r *recorder) mainDocument() []*reqRec {
 // proxyAnswer returns the message of vigie's proxy when it answered the
 // main document instead of the site, "" otherwise.
 func (r *recorder) proxyAnswer() string {
-	hops := r.mainDocument()
+	hops := r.mainDocument("")
 	if len(hops) == 0 {
 		return ""
 	}
@@ -345,6 +395,13 @@ func (r *recorder) blockedCookies() []evidence.Cookie {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]evidence.Cookie(nil), r.blocked...)
+}
+
+// pageEvents returns the dialogs and WebRTC attempts recorded.
+func (r *recorder) pageEvents() ([]evidence.Dialog, []evidence.WebRTCAttempt) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]evidence.Dialog(nil), r.dialogs...), append([]evidence.WebRTCAttempt(nil), r.webrtc...)
 }
 
 // initiator converts Chromium's initiator: the script URL is the

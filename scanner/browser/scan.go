@@ -27,9 +27,14 @@ type ScanConfig struct {
 	// Pages is how many first-party links of the page to visit afterwards,
 	// without interaction.
 	Pages int
-	// FirstParty tells the organisation's hosts (for the crawl); nil means
-	// the URL's registrable domain only.
+	// FirstParty tells the organisation's hosts (for the crawl and the
+	// link followed after a consent action); nil means the URL's
+	// registrable domain only.
 	FirstParty func(host string) bool
+	// Dwell is how much of its own time each page view is observed after
+	// its load event (virtual time when the browser grants it); zero for
+	// DefaultDwell.
+	Dwell time.Duration
 	// Endpoint, when set, gives each visit its own recording-proxy endpoint
 	// (proxy.Proxy.Listen with the visit's ID as label): the visits then
 	// run at the same time, each in its own browser context, and their
@@ -101,6 +106,7 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 			defer release()
 			spec.Proxy = addr
 		}
+		spec.Dwell, spec.FirstParty = cfg.Dwell, cfg.FirstParty
 		progress(fmt.Sprintf("%s: loading %s", spec.ID, spec.URL))
 		onVisit(spec.ID)
 		r := b.Visit(ctx, spec)
@@ -204,6 +210,7 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 	}
 
 	info := b.Info()
+	info.WebRTC = webRTCPolicyText
 	out := &ScanResult{Browser: &info, Results: results}
 	out.Browser.TCF = initial.TCF
 	out.Browser.Crawl = crawl

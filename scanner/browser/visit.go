@@ -61,6 +61,13 @@ type VisitSpec struct {
 	// Proxy is the recording-proxy endpoint ("host:port") the visit's
 	// browser context goes through; empty for Config.Proxy.
 	Proxy string
+	// Dwell is how much of its own time each page view is observed after
+	// its load event; zero for DefaultDwell.
+	Dwell time.Duration
+	// FirstParty tells the organisation's hosts, for the first-party link
+	// followed after a consent action; nil means the URL's registrable
+	// domain only.
+	FirstParty func(host string) bool
 }
 
 // File is an artefact of a visit (a screenshot, a HAR file), with a
@@ -93,7 +100,7 @@ const bindingName = "__vigieCookieWrite"
 func (b *Browser) Visit(ctx context.Context, spec VisitSpec) *VisitResult {
 	start := time.Now()
 	res := &VisitResult{Visit: evidence.Visit{ID: spec.ID, State: spec.State, URL: spec.URL, Started: start.UTC()}}
-	v := &visit{b: b, spec: spec, res: res}
+	v := &visit{b: b, spec: spec, res: res, clock: newPageClock()}
 	var n atomic.Int64
 	nextID := func() string { return "req/" + strconv.FormatInt(n.Add(1), 10) }
 	v.rec = newRecorder(spec.ID, nextID, bindingName)
@@ -121,6 +128,19 @@ type visit struct {
 	storage    []evidence.StorageItem
 	bannerSpot *bannerSpot
 	har        harInput
+
+	// clock runs the tab's page time; view and obs are the current page
+	// view and its observation.
+	clock pageClock
+	view  *evidence.PageView
+	obs   *evidence.Observation
+	// lastFP and seenIn tell, per cookie key, its last fingerprint and
+	// the page view where it was first seen so; lastSize and stSeenIn
+	// the same for storage items.
+	lastFP   map[string]string
+	seenIn   map[string]string
+	lastSize map[string]int
+	stSeenIn map[string]string
 }
 
 // bannerSpot is where the banner was found: the frame and the isolated
@@ -138,25 +158,53 @@ func (v *visit) run(ctx context.Context) error {
 		return err
 	}
 	defer closeTab()
+	dwell := v.spec.Dwell
+	if dwell <= 0 {
+		dwell = DefaultDwell
+	}
 
-	// Load the page.
+	// Load the page and watch it for its dwell, as loaded.
 	v.har.started = time.Now().UTC()
+	v.startView(evidence.PageViewLoad, v.spec.URL)
 	if err := v.navigate(); err != nil {
+		v.endView(err)
 		return err
 	}
+	if !v.rec.ready() {
+		err := fmt.Errorf("loading %s: the page was not parsed within %s (no DOMContentLoaded)", v.spec.URL, v.b.timing.Navigate)
+		v.endView(err)
+		return orNil(ctx.Err(), err)
+	}
+	v.dwell(dwell)
+	v.waitIdle()
 	v.shot("load")
 	v.res.Visit.Lang = v.lang()
 	if v.spec.Capture {
 		v.res.Page = v.page()
 	}
-	v.detectBanner()
+	if err := v.detectBanner(); err != nil {
+		v.endView(err)
+		return orNil(ctx.Err(), err)
+	}
 	if v.spec.Links > 0 {
 		v.res.Links = v.links(v.spec.Links * 20)
 	}
 	v.res.TCF = v.tcf()
-	v.snapshot()
 	if v.spec.Action == ActionNone {
-		return ctx.Err()
+		// A reader's gestures: tags that fire on scroll or on a first
+		// interaction load before any choice.
+		v.read(true)
+		v.waitIdle()
+		err := v.snapshot()
+		v.endView(err)
+		return orNil(ctx.Err(), err)
+	}
+	// Before a choice, no scroll: some banners take a scroll for consent.
+	v.read(false)
+	v.waitIdle()
+	if err := v.snapshot(); err != nil {
+		v.endView(err)
+		return orNil(ctx.Err(), err)
 	}
 
 	// Act on the banner.
@@ -166,9 +214,11 @@ func (v *visit) run(ctx context.Context) error {
 	switch {
 	case v.bannerSpot == nil:
 		act.Error = "no consent banner found"
+		v.endView(nil)
 		return ctx.Err()
 	case btn < 0:
 		act.Error = fmt.Sprintf("the banner's first layer has no %s control", v.spec.Action)
+		v.endView(nil)
 		return ctx.Err()
 	}
 	act.Button = v.bannerSpot.banner.Buttons[btn].Label
@@ -177,24 +227,143 @@ func (v *visit) run(ctx context.Context) error {
 	act.At = time.Now().UTC()
 	if err := v.click(btn); err != nil {
 		act.Error = err.Error()
+		v.endView(nil)
 		return ctx.Err()
 	}
 	act.Done = true
 	v.rec.touch()
+	// The choice takes effect in page time (a CMP's callbacks, a reload).
+	v.dwell(dwell)
 	v.waitIdle()
 	if v.rec.mainNavigations() > navs {
 		act.Navigated = true
-		v.waitLoad()
-		v.waitIdle()
+		if !v.loaded() {
+			v.waitLoad()
+		}
+		v.dwell(dwell)
 	}
+	v.read(true)
+	v.waitIdle()
 	v.shot("after-" + v.spec.Action)
 	old := v.bannerSpot
 	v.bannerSpot = nil
-	v.detectBanner()
+	_ = v.detectBanner()
 	act.BannerGone = v.bannerSpot == nil
 	v.bannerSpot = old
-	v.snapshot()
+	err = v.snapshot()
+	v.endView(err)
+	if err != nil {
+		return orNil(ctx.Err(), err)
+	}
+
+	// The choice is judged on the next page views too: the same page
+	// reloaded, then one first-party link.
+	v.nextViews(dwell)
 	return ctx.Err()
+}
+
+// nextViews makes the page views that follow a consent action: the page
+// reloaded, then its first first-party link followed, each watched as the
+// first load was, in the same tab (cookies, storage and session kept).
+// Their failures are the page views' errors, not the visit's.
+func (v *visit) nextViews(dwell time.Duration) {
+	if v.ctx.Err() != nil {
+		return
+	}
+	cur := v.currentURL()
+	v.startView(evidence.PageViewReload, cur)
+	err := v.goTo(func(ctx context.Context) error {
+		_, err := chromedp.Call(ctx, page.Reload, page.ReloadParams{})
+		return err
+	})
+	if err == nil {
+		v.dwell(dwell)
+		v.read(true)
+		v.waitIdle()
+		err = v.snapshot()
+	}
+	v.endView(err)
+	if err != nil || v.ctx.Err() != nil {
+		return
+	}
+
+	firstParty := v.spec.FirstParty
+	if firstParty == nil {
+		_, rd := hostOf(v.spec.URL)
+		firstParty = func(h string) bool { _, d := hostOf("https://" + h + "/"); return d == rd }
+	}
+	cur = v.currentURL()
+	cands := crawlCandidates(v.links(200), []string{v.spec.URL, cur}, firstParty)
+	if len(cands) == 0 {
+		return
+	}
+	link := cands[0]
+	v.startView(evidence.PageViewLink, link)
+	err = v.goTo(func(ctx context.Context) error {
+		res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: link, Referrer: cur, TransitionType: page.TransitionTypeLink})
+		if err == nil && res.ErrorText != "" {
+			err = errors.New(res.ErrorText)
+		}
+		return err
+	})
+	if err == nil {
+		v.dwell(dwell)
+		v.read(true)
+		v.waitIdle()
+		err = v.snapshot()
+	}
+	v.endView(err)
+}
+
+// goTo starts a navigation of the tab (nav) and waits for the new
+// document's load event.
+func (v *visit) goTo(nav func(ctx context.Context) error) error {
+	navs := v.rec.mainNavigations()
+	if err := v.step(nav); err != nil {
+		return fmt.Errorf("loading %s: %w", v.view.URL, err)
+	}
+	v.poll(v.b.timing.Navigate, func() bool {
+		_, loaded := v.rec.idle(0)
+		return v.rec.mainNavigations() > navs && loaded
+	})
+	if v.rec.mainNavigations() <= navs || !v.rec.ready() {
+		return fmt.Errorf("loading %s: the page was not parsed within %s", v.view.URL, v.b.timing.Navigate)
+	}
+	return nil
+}
+
+// currentURL returns the URL of the current main document.
+func (v *visit) currentURL() string {
+	if hops := v.rec.mainDocument(""); len(hops) > 0 {
+		return hops[len(hops)-1].ev.URL
+	}
+	return v.spec.URL
+}
+
+// startView begins a page view: what is recorded from now on belongs to it.
+func (v *visit) startView(kind, url string) {
+	n := len(v.res.Visit.PageViews) + 1
+	v.res.Visit.PageViews = append(v.res.Visit.PageViews, evidence.PageView{
+		ID: v.spec.ID + "/view/" + strconv.Itoa(n), Kind: kind, URL: truncate(url, maxURL), Started: time.Now().UTC()})
+	v.view = &v.res.Visit.PageViews[n-1]
+	v.obs = &evidence.Observation{}
+	v.obs.Clock, v.obs.ClockNote = v.clock.label()
+	v.rec.setView(v.view.ID)
+}
+
+// endView closes the current page view, with its error if it failed.
+func (v *visit) endView(err error) {
+	if v.view == nil {
+		return
+	}
+	if err != nil {
+		v.view.Error = err.Error()
+	}
+	if v.obs != nil && (v.obs.PageTime > 0 || v.obs.Scrolled || v.obs.Interaction != "") {
+		v.view.Observation = v.obs
+	}
+	v.har.views = append(v.har.views, v.rec.viewTimings(v.view.ID))
+	v.view, v.obs = nil, nil
 }
 
 // open opens a tab in a fresh browser context whose traffic goes through
@@ -232,8 +401,9 @@ func (v *visit) openOnce(ctx context.Context) (func(), error) {
 	v.ctx = tctx
 
 	// Open the tab. Its first Run binds the tab to tctx, so the deadline
-	// is a timer; a new browser context takes longer than a command.
-	timer := time.AfterFunc(b.timing.Navigate, cancel)
+	// is a timer: the navigation timeout, as a browser busy with the other
+	// visits of a batch can be slow to make one.
+	timer := time.AfterFunc(max(b.timing.Action, b.timing.Navigate), cancel)
 	err := chromedp.Do(tctx)
 	if !timer.Stop() || err != nil {
 		closeTab()
@@ -242,7 +412,11 @@ func (v *visit) openOnce(ctx context.Context) (func(), error) {
 	if c := chromedp.FromContext(tctx); c != nil {
 		v.bcid = c.BrowserContextID
 	}
-	if err := chromedp.Listen(tctx, v.rec.handle); err != nil {
+	if err := chromedp.Listen(tctx, func(ev any) {
+		v.rec.handle(ev)
+		v.onDialog(ev)
+		v.clock.onEvent(ev)
+	}); err != nil {
 		closeTab()
 		return nil, fmt.Errorf("listening to the tab: %w", err)
 	}
@@ -324,10 +498,13 @@ func (v *visit) navigate() error {
 // waitLoad waits for the main document's load event, capped by the
 // navigation timeout.
 func (v *visit) waitLoad() {
-	v.poll(v.b.timing.Navigate, func() bool {
-		_, loaded := v.rec.idle(0)
-		return loaded
-	})
+	v.poll(v.b.timing.Navigate, v.loaded)
+}
+
+// loaded reports whether the main document's load event has fired.
+func (v *visit) loaded() bool {
+	_, loaded := v.rec.idle(0)
+	return loaded
 }
 
 // waitIdle waits until no request has been in flight for Quiet, capped by IdleCap.
@@ -432,32 +609,39 @@ func (v *visit) eval(ctxID runtime.ExecutionContextID, expr string, out any) err
 }
 
 // detectBanner looks for the consent banner in every frame, the main frame
-// first, and keeps the first found.
-func (v *visit) detectBanner() {
-	arg, err := json.Marshal(bannerConfig{Rules: Rules, Words: Words, Keywords: Keywords})
+// first, and keeps the first found. It fails when the main frame could
+// not be searched: the page's banner is then unknown, not absent.
+func (v *visit) detectBanner() error {
+	arg, err := json.Marshal(bannerConfig{Rules: Rules, Words: Words, Keywords: Keywords, Exclude: ExcludeWords})
 	if err != nil {
-		return
+		return err
 	}
 	expr := "(" + bannerJS + ")(" + string(arg) + ")"
-	for i, f := range v.frames() {
-		id, err := v.world(f.ID)
-		if err != nil {
-			continue
-		}
-		var jb *jsBanner
-		if err := v.eval(id, expr, &jb); err != nil || jb == nil {
-			continue
-		}
-		frame := ""
-		if i > 0 {
-			frame = truncate(f.URL, maxURL)
-		}
-		v.bannerSpot = &bannerSpot{frame: f.ID, ctxID: id, banner: jb.toEvidence(frame), topLvl: i == 0}
-		if v.res.Visit.Banner == nil {
-			v.res.Visit.Banner = v.bannerSpot.banner
-		}
-		return
+	frames := v.frames()
+	if len(frames) == 0 {
+		return errors.New("searching for a consent banner: the page's frames could not be listed")
 	}
+	for i, f := range frames {
+		id, err := v.world(f.ID)
+		if err == nil {
+			var jb *jsBanner
+			if err = v.eval(id, expr, &jb); err == nil && jb != nil {
+				frame := ""
+				if i > 0 {
+					frame = truncate(f.URL, maxURL)
+				}
+				v.bannerSpot = &bannerSpot{frame: f.ID, ctxID: id, banner: jb.toEvidence(frame), topLvl: i == 0}
+				if v.res.Visit.Banner == nil {
+					v.res.Visit.Banner = v.bannerSpot.banner
+				}
+				return nil
+			}
+		}
+		if err != nil && i == 0 {
+			return fmt.Errorf("searching the page for a consent banner: %w", err)
+		}
+	}
+	return nil
 }
 
 // button returns the index of the first control with the role, or -1.
@@ -540,17 +724,26 @@ func (v *visit) links(max int) []string {
 	return out
 }
 
-// snapshot records the context's cookies and every frame's storage. The
-// first call is the before-action state; a later call marks what is new or
-// changed as after-action.
-func (v *visit) snapshot() {
+// snapshot records the context's cookies and every frame's storage, at
+// the end of a page view. The first call is the before-action state; in
+// later calls what is new or changed since then is after-action. Each
+// record names the page view where it was first seen as it is. It fails
+// when the cookies could not be read.
+func (v *visit) snapshot() error {
 	phase := evidence.PhaseBeforeAction
 	if v.before != nil {
 		phase = evidence.PhaseAfterAction
 	}
+	view := ""
+	if v.view != nil {
+		view = v.view.ID
+	}
+	if v.lastFP == nil {
+		v.lastFP, v.seenIn, v.lastSize, v.stSeenIn = map[string]string{}, map[string]string{}, map[string]int{}, map[string]string{}
+	}
 	state := strings.TrimPrefix(v.spec.ID, "visit/")
 	var cks []*networkCookie
-	_ = v.step(func(ctx context.Context) error {
+	if err := v.step(func(ctx context.Context) error {
 		r, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: v.bcid})
 		for _, c := range r.Cookies {
 			if c != nil && len(cks) < 1000 {
@@ -558,18 +751,26 @@ func (v *visit) snapshot() {
 			}
 		}
 		return err
-	})
+	}); err != nil {
+		return fmt.Errorf("reading the cookies: %w", err)
+	}
 	seen := map[string]string{}
 	var cookies []evidence.Cookie
 	for _, c := range cks {
 		key, fp := c.key(), c.fingerprint()
 		seen[key] = fp
+		if v.lastFP[key] != fp {
+			v.lastFP[key], v.seenIn[key] = fp, view
+		}
 		p := evidence.PhaseBeforeAction
-		if phase == evidence.PhaseAfterAction && v.before[key] != fp {
+		old, had := v.before[key]
+		if phase == evidence.PhaseAfterAction && old != fp {
 			p = evidence.PhaseAfterAction
 		}
 		ec := c.evidence(state, v.spec.ID, p)
 		ec.SetBy = v.rec.setterFor(ec.Name, ec.Domain)
+		ec.PageView = v.seenIn[key]
+		ec.Refreshed = p == evidence.PhaseAfterAction && had
 		cookies = append(cookies, ec)
 	}
 	v.cookies = cookies
@@ -599,13 +800,17 @@ func (v *visit) snapshot() {
 				return
 			}
 			sizes[sid] = size
+			if old, ok := v.lastSize[sid]; !ok || old != size {
+				v.lastSize[sid], v.stSeenIn[sid] = size, view
+			}
 			p := evidence.PhaseBeforeAction
 			if phase == evidence.PhaseAfterAction {
 				if old, ok := v.beforeSt[sid]; !ok || old != size {
 					p = evidence.PhaseAfterAction
 				}
 			}
-			items = append(items, evidence.StorageItem{ID: sid, Visit: v.spec.ID, Phase: p, Origin: truncate(st.Origin, 512), Kind: kind, Key: key, Size: size})
+			items = append(items, evidence.StorageItem{ID: sid, Visit: v.spec.ID, Phase: p, Origin: truncate(st.Origin, 512), Kind: kind, Key: key, Size: size,
+				PageView: v.stSeenIn[sid]})
 		}
 		for _, kv := range st.Local {
 			k, _ := kv[0].(string)
@@ -625,13 +830,25 @@ func (v *visit) snapshot() {
 	if v.beforeSt == nil {
 		v.beforeSt = sizes
 	}
+	return nil
 }
 
 // finish fills the visit's evidence from what was recorded.
 func (v *visit) finish() {
 	vis := &v.res.Visit
 	vis.Requests = v.rec.requests()
-	hops := v.rec.mainDocument()
+	first := ""
+	if len(vis.PageViews) > 0 {
+		first = vis.PageViews[0].ID
+	}
+	for i := range vis.PageViews {
+		pv := &vis.PageViews[i]
+		if hops := v.rec.mainDocument(pv.ID); len(hops) > 0 {
+			pv.FinalURL, pv.Status = hops[len(hops)-1].ev.URL, hops[len(hops)-1].ev.Status
+		}
+	}
+	vis.Dialogs, vis.WebRTC = v.rec.pageEvents()
+	hops := v.rec.mainDocument(first)
 	for i, h := range hops {
 		if i == len(hops)-1 || h.ev.Status < 300 || h.ev.Status >= 400 {
 			continue
@@ -736,6 +953,16 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return errors.New("unknown error")
+}
+
+// orNil returns the first error that is not nil, or nil.
+func orNil(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
@@ -318,5 +321,130 @@ func TestVisitUnreachable(t *testing.T) {
 	res := b.Visit(ctx, VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: "https://nowhere.invalid/"})
 	if res.Visit.Error == "" {
 		t.Errorf("no error for an unreachable page: %+v", res.Visit)
+	}
+}
+
+// Virtual time that a request never answered holds still gives way to the
+// wall clock, said in the evidence: the page's timer still fires.
+func TestDwellFallsBackToWallClock(t *testing.T) {
+	b, w := shared(t)
+	release := make(chan struct{})
+	defer close(release)
+	w.handle("stall.clock.test", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			rw.Header().Set("Content-Type", "text/html")
+			io.WriteString(rw, `<html><body><h1>Flux</h1><script>
+fetch("/hang").catch(function () {});
+setTimeout(function () { fetch("/late"); }, 1000);
+</script></body></html>`)
+		case "/hang":
+			// No answer, not even headers: the fetch stays pending.
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		default:
+			rw.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	res := b.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: "https://stall.clock.test/", Dwell: 1500 * time.Millisecond})
+	v := res.Visit
+	if v.Error != "" {
+		t.Fatalf("visit error: %s", v.Error)
+	}
+	obs := v.PageViews[0].Observation
+	if obs == nil || obs.Clock != evidence.ClockWall || !strings.Contains(obs.ClockNote, "did not run out") {
+		t.Errorf("observation %+v", obs)
+	}
+	if !slices.Contains(urls(v.Requests), "https://stall.clock.test/late") {
+		t.Errorf("the timer's request is missing: %v", urls(v.Requests))
+	}
+}
+
+// A page that is never parsed (its HTML never ends) is a visit that did
+// not complete: an error, not a visit that saw nothing.
+func TestVisitNotParsedIsAnError(t *testing.T) {
+	exe := requireBrowser(t)
+	w, err := newWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	release := make(chan struct{})
+	defer close(release)
+	w.handle("hung.parse.test", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			rw.WriteHeader(http.StatusNoContent)
+			return
+		}
+		rw.Header().Set("Content-Type", "text/html")
+		io.WriteString(rw, `<html><head><title>Bientôt</title></head><body><p>Chargement`)
+		rw.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	b, err := Start(t.Context(), Config{Exec: exe, Proxy: w.proxy.Addr().String(), TrustCerts: []string{w.caFile},
+		Timing: Timing{Navigate: 3 * time.Second, Quiet: 200 * time.Millisecond, IdleCap: 2 * time.Second, Action: 5 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	res := b.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: "https://hung.parse.test/"})
+	if !strings.Contains(res.Visit.Error, "not parsed") || len(res.Visit.PageViews) != 1 || res.Visit.PageViews[0].Error == "" {
+		t.Errorf("error %q, page views %+v", res.Visit.Error, res.Visit.PageViews)
+	}
+}
+
+// A confirm() on the reject click and a beforeunload prompt on the reload
+// are closed as a visitor who does not engage would (Cancel, leave), and
+// recorded: the page views after the choice still happen.
+func TestDialogsOnActionAndReload(t *testing.T) {
+	b, w := shared(t)
+	w.pages("portal.unload.test", map[string]string{"/": `<html><body><h1>Consultation</h1>
+<div id="b" style="position:fixed;bottom:0;left:0;right:0;background:#fff;padding:16px">
+<p>Nous utilisons des cookies.</p><button id="ok">Tout accepter</button> <button id="non">Tout refuser</button></div>
+<script>
+document.getElementById("non").onclick = function () {
+  confirm("Êtes-vous sûr de vouloir refuser ?");
+  document.cookie = "choice=no; path=/; max-age=15552000";
+  document.getElementById("b").remove();
+};
+document.getElementById("ok").onclick = function () { document.getElementById("b").remove(); };
+window.addEventListener("beforeunload", function (e) { e.preventDefault(); e.returnValue = "Quitter ?"; });
+</script></body></html>`})
+	res := b.Visit(t.Context(), VisitSpec{ID: "visit/reject", State: evidence.StateReject, URL: "https://portal.unload.test/", Action: ActionReject, Name: "reject"})
+	v := res.Visit
+	if v.Error != "" || v.Action == nil || !v.Action.Done {
+		t.Fatalf("error %q action %+v", v.Error, v.Action)
+	}
+	if len(v.PageViews) < 2 || v.PageViews[1].Kind != evidence.PageViewReload || v.PageViews[1].Error != "" {
+		t.Fatalf("page views %+v", v.PageViews)
+	}
+	var got []string
+	for _, d := range v.Dialogs {
+		got = append(got, d.Type+":"+d.Answer+":"+d.Phase)
+	}
+	if !slices.Contains(got, "confirm:dismissed:after-action") || !slices.Contains(got, "beforeunload:accepted:after-action") {
+		t.Errorf("dialogs %v", got)
+	}
+}
+
+func TestDialogAnswer(t *testing.T) {
+	tests := []struct {
+		typ    page.DialogType
+		accept bool
+	}{
+		{page.DialogTypeAlert, true},
+		{page.DialogTypeBeforeunload, true},
+		{page.DialogTypeConfirm, false},
+		{page.DialogTypePrompt, false},
+	}
+	for _, tt := range tests {
+		if got := dialogAnswer(tt.typ); got != tt.accept {
+			t.Errorf("%s: accept %v, want %v", tt.typ, got, tt.accept)
+		}
 	}
 }

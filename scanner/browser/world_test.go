@@ -272,6 +272,12 @@ func TestMain(m *testing.M) {
 	if sharedWorld != nil {
 		sharedWorld.close()
 	}
+	for _, err := range closeLab() {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "closing the lab:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

@@ -31,6 +31,10 @@ type Browser struct {
 	Flags []string `json:"flags,omitempty"`
 	// ThirdPartyCookies is the third-party cookie policy set in the profile.
 	ThirdPartyCookies string `json:"third_party_cookies,omitempty"`
+	// WebRTC is the WebRTC policy set in the profile: no UDP outside the
+	// recording proxy, so that a page cannot reach a host (or learn the
+	// scanner's address) around it.
+	WebRTC string `json:"webrtc,omitempty"`
 	// Visits lists the visits, initial first.
 	Visits []Visit `json:"visits,omitempty"`
 	// Connections lists what the recording proxy saw, across all visits,
@@ -65,7 +69,22 @@ func (b *Browser) Visit(state string) *Visit {
 	return nil
 }
 
-// Visit is one page load in one fresh browser context.
+// Page-view kinds: how a page view of a visit was reached.
+const (
+	PageViewLoad   = "load"   // the visit's URL, loaded first
+	PageViewReload = "reload" // the same page reloaded after the consent action
+	PageViewLink   = "link"   // a first-party link of the page, followed after the reload
+)
+
+// Clocks a page view's observation ran on (Observation.Clock).
+const (
+	ClockVirtual = "virtual"    // the page's timers ran on Chromium's virtual time
+	ClockWall    = "wall-clock" // the page's timers ran in real time
+)
+
+// Visit is one visit in one fresh browser context: the page as first
+// loaded and, after a consent action, the next page views (reload, then a
+// first-party link), each recorded (PageViews).
 type Visit struct {
 	// ID is "visit/<state>" (or "visit/crawl/<n>").
 	ID string `json:"id"`
@@ -96,6 +115,16 @@ type Visit struct {
 	Banner *Banner `json:"banner,omitempty"`
 	// Action is the consent action performed in this visit, if any.
 	Action *ConsentAction `json:"action,omitempty"`
+	// PageViews lists the visit's page views in order: the first load,
+	// then, after a consent action, the reload and the first-party link
+	// followed. Requests, cookies, storage items, dialogs and WebRTC
+	// attempts name the page view they belong to.
+	PageViews []PageView `json:"page_views,omitempty"`
+	// Dialogs lists the JavaScript dialogs (alert, confirm, prompt,
+	// beforeunload) the pages opened, each closed as a visitor would.
+	Dialogs []Dialog `json:"dialogs,omitempty"`
+	// WebRTC lists the pages' attempts to open WebRTC peer connections.
+	WebRTC []WebRTCAttempt `json:"webrtc,omitempty"`
 	// Screenshots lists the screenshots taken, bundle-relative.
 	Screenshots []Screenshot `json:"screenshots,omitempty"`
 	// HAR is the bundle-relative path of this visit's HAR file.
@@ -105,6 +134,80 @@ type Visit struct {
 	Duration time.Duration `json:"duration_ns,omitempty"`
 	// Error is set when the visit failed.
 	Error string `json:"error,omitempty"`
+}
+
+// PageView is one page load of a visit and how it was observed.
+type PageView struct {
+	// ID is "<visit ID>/view/<n>", n from 1 in order.
+	ID string `json:"id"`
+	// Kind is load, reload or link.
+	Kind string `json:"kind"`
+	// URL is the URL loaded; FinalURL where it ended after redirects.
+	URL      string `json:"url"`
+	FinalURL string `json:"final_url,omitempty"`
+	// Status is the main document's HTTP status.
+	Status  int       `json:"status,omitempty"`
+	Started time.Time `json:"started"`
+	// Observation says how the page was watched once loaded.
+	Observation *Observation `json:"observation,omitempty"`
+	// Error is set when the page view did not complete.
+	Error string `json:"error,omitempty"`
+}
+
+// Observation is how a loaded page was watched before it was judged idle:
+// for how much of the page's own time, on which clock, with which reader's
+// gestures. Tags that fire on a timer, on scroll or on a first
+// interaction are then recorded.
+type Observation struct {
+	// Clock is virtual (the page's timers fire without waiting in real
+	// time; page time pauses while requests are pending) or wall-clock.
+	Clock string `json:"clock"`
+	// ClockNote says why the wall clock was used, when it was.
+	ClockNote string `json:"clock_note,omitempty"`
+	// PageTime is how much page time was observed after the load event
+	// (the dwell, then the time given after scrolling).
+	PageTime time.Duration `json:"page_time_ns"`
+	// WallTime is how long the observation took in real time.
+	WallTime time.Duration `json:"wall_time_ns"`
+	// Scrolled is set when the page was scrolled to the bottom and back.
+	Scrolled bool `json:"scrolled,omitempty"`
+	// Interaction describes the other input given (a mouse move over the
+	// page), which clicks nothing.
+	Interaction string `json:"interaction,omitempty"`
+}
+
+// Dialog is a JavaScript dialog a page opened, and how vigie closed it.
+type Dialog struct {
+	// Type is alert, confirm, prompt or beforeunload.
+	Type string `json:"type"`
+	// Message is the dialog's text, truncated.
+	Message string `json:"message,omitempty"`
+	// URL is the address of the document that opened it.
+	URL string `json:"url,omitempty"`
+	// At is when it opened; PageView and Phase place it in the visit.
+	At       time.Time `json:"at"`
+	PageView string    `json:"page_view,omitempty"`
+	Phase    string    `json:"phase,omitempty"`
+	// Answer is how it was closed: accepted (OK, leave the page) or
+	// dismissed (Cancel), as a visitor who does not engage would.
+	Answer string `json:"answer"`
+}
+
+// WebRTCAttempt is a page's creation of a WebRTC peer connection, with the
+// ICE (STUN/TURN) servers it asked for. Under the browser's WebRTC policy
+// no UDP leaves outside the recording proxy: the attempt is recorded, the
+// servers are not reached directly.
+type WebRTCAttempt struct {
+	// ICEServers are the STUN/TURN URLs asked for, truncated.
+	ICEServers []string `json:"ice_servers,omitempty"`
+	// Origin is the origin of the document that made it.
+	Origin string `json:"origin,omitempty"`
+	// Script is the URL of the script that made it, when known.
+	Script string `json:"script,omitempty"`
+	// At is when; PageView and Phase place it in the visit.
+	At       time.Time `json:"at"`
+	PageView string    `json:"page_view,omitempty"`
+	Phase    string    `json:"phase,omitempty"`
 }
 
 // Redirect is one hop of a redirect chain.
@@ -122,7 +225,9 @@ type Request struct {
 	Visit string `json:"visit"`
 	// Phase is before-action or after-action.
 	Phase string `json:"phase"`
-	URL   string `json:"url"`
+	// PageView is the ID of the page view that made it.
+	PageView string `json:"page_view,omitempty"`
+	URL      string `json:"url"`
 	// Host and RegistrableDomain are the URL's host and eTLD+1.
 	Host              string `json:"host"`
 	RegistrableDomain string `json:"registrable_domain"`
@@ -174,6 +279,12 @@ type Cookie struct {
 	Size int `json:"size,omitempty"`
 	// SetBy says which response or script set it.
 	SetBy *SetBy `json:"set_by,omitempty"`
+	// PageView is the ID of the page view at whose end the cookie was
+	// first seen as it is (its value and expiry).
+	PageView string `json:"page_view,omitempty"`
+	// Refreshed is set when the cookie was present before the consent
+	// action and written again after it (a new value or expiry).
+	Refreshed bool `json:"refreshed,omitempty"`
 	// Blocked is the browser's reason for blocking it, when blocked.
 	Blocked string `json:"blocked,omitempty"`
 }
@@ -201,6 +312,9 @@ type StorageItem struct {
 	Key string `json:"key"`
 	// Size is the value's length in bytes.
 	Size int `json:"size,omitempty"`
+	// PageView is the ID of the page view at whose end the item was first
+	// seen as it is.
+	PageView string `json:"page_view,omitempty"`
 }
 
 // Banner is a consent banner found on a page.
@@ -209,6 +323,9 @@ type Banner struct {
 	Engine string `json:"engine"`
 	// Rule is the selector or heuristic that matched.
 	Rule string `json:"rule"`
+	// Reason says why it matched: the container's placement, the
+	// controls found and their wording, the consent words found.
+	Reason string `json:"reason,omitempty"`
 	// Frame is the URL of the frame it lives in, when not the main frame.
 	Frame string `json:"frame,omitempty"`
 	// Text is the banner's visible text, truncated.

@@ -17,13 +17,30 @@ import (
 
 // The consent libraries the lab's banners are built with, installed from the
 // npm registry by the test setup (never committed): consentlibs/package.json
-// pins them and consentlibs/package-lock.json pins their integrity.
+// pins them and consentlibs/package-lock.json pins their integrity. The
+// React-based ones are bundled with React by esbuild (pinned there too)
+// from consentlibs/src into node_modules/.vigie-build (`npm run build`).
 const (
 	// LibTarteaucitron is tarteaucitron.js, French public sites' favourite.
 	LibTarteaucitron = "tarteaucitronjs"
 	// LibCookieConsent is orestbida's vanilla-cookieconsent.
 	LibCookieConsent = "vanilla-cookieconsent"
+	// LibOsano is Osano's (formerly Insites') cookieconsent.
+	LibOsano = "cookieconsent"
+	// LibOrejime is Orejime, an accessible consent manager.
+	LibOrejime = "orejime"
+	// LibReactCookieConsent is react-cookie-consent, a React component.
+	LibReactCookieConsent = "react-cookie-consent"
+	// LibC15t is c15t's React consent banner (@c15t/react).
+	LibC15t = "@c15t/react"
+	// LibBuild is the directory, under node_modules, of the bundles built
+	// from consentlibs/src.
+	LibBuild = ".vigie-build"
 )
+
+// consentLibPackages are the pinned packages whose installed versions
+// are checked.
+var consentLibPackages = []string{LibTarteaucitron, LibCookieConsent, LibOsano, LibOrejime, LibReactCookieConsent, LibC15t, "react", "react-dom", "esbuild"}
 
 // consentLibFiles are the files the lab serves from each library; an
 // installation missing one is redone.
@@ -34,6 +51,13 @@ var consentLibFiles = []string{
 	LibTarteaucitron + "/css/tarteaucitron.css",
 	LibCookieConsent + "/dist/cookieconsent.umd.js",
 	LibCookieConsent + "/dist/cookieconsent.css",
+	LibOsano + "/build/cookieconsent.min.js",
+	LibOsano + "/build/cookieconsent.min.css",
+	LibOrejime + "/dist/orejime-standard-fr.js",
+	LibOrejime + "/dist/orejime-standard.css",
+	LibC15t + "/styles.css",
+	LibBuild + "/react-cookie-consent.js",
+	LibBuild + "/c15t.js",
 }
 
 // npmTimeout bounds the installation.
@@ -130,6 +154,13 @@ func runNPM(root string) (string, error) {
 		return "", fmt.Errorf("consent libraries: npm ci in %s failed (is the npm registry reachable?): %w: %s",
 			root, err, tail(out.String(), 800))
 	}
+	out.Reset()
+	build := exec.CommandContext(ctx, npm, "run", "build", "--silent")
+	build.Dir, build.Env = root, cmd.Env
+	build.Stdout, build.Stderr = &out, &out
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("consent libraries: npm run build in %s failed: %w: %s", root, err, tail(out.String(), 800))
+	}
 	if err := consentLibsInstalled(root); err != nil {
 		return "", fmt.Errorf("consent libraries: after npm ci: %w", err)
 	}
@@ -151,7 +182,7 @@ func consentLibsInstalled(root string) error {
 	if err := json.Unmarshal(lockData, &lock); err != nil {
 		return fmt.Errorf("package-lock.json: %w", err)
 	}
-	for _, lib := range []string{LibTarteaucitron, LibCookieConsent} {
+	for _, lib := range consentLibPackages {
 		want := lock.Packages["node_modules/"+lib].Version
 		if want == "" {
 			return fmt.Errorf("package-lock.json does not pin %s", lib)
@@ -170,6 +201,16 @@ func consentLibsInstalled(root string) error {
 	for _, f := range consentLibFiles {
 		if _, err := os.Stat(filepath.Join(root, "node_modules", filepath.FromSlash(f))); err != nil {
 			return err
+		}
+	}
+	// A bundle older than its source is rebuilt.
+	srcs, _ := filepath.Glob(filepath.Join(root, "src", "*.js"))
+	for _, src := range srcs {
+		out := filepath.Join(root, "node_modules", LibBuild, filepath.Base(src))
+		si, err1 := os.Stat(src)
+		oi, err2 := os.Stat(out)
+		if err1 != nil || err2 != nil || oi.ModTime().Before(si.ModTime()) {
+			return fmt.Errorf("%s: not built from %s", out, src)
 		}
 	}
 	return nil

@@ -45,6 +45,7 @@ type webServer struct {
 	ca      *CA
 	hosts   map[string]vhost
 	libsDir string // node_modules with the consent libraries, "" for the fallback banners
+	canary  string // the UDP canary's address, for the WebRTC page
 
 	https, http *http.Server
 	httpsAddr   string
@@ -72,6 +73,9 @@ func (l *Lab) startWeb() error {
 		return err
 	}
 	s := &webServer{ca: ca, hosts: hosts}
+	if l.UDPCanary != nil {
+		s.canary = l.UDPCanary.Addr
+	}
 	if dir, err := ConsentLibsDir(); err == nil {
 		s.libsDir = dir
 	} else {

@@ -108,6 +108,12 @@ var hostPages = map[string]string{
 	HostDecidim:       DecidimPath,
 	HostSlowAssets:    "/",
 	IDNDomain:         "/",
+	HostLateTags:      "/api/projets",
+	HostRejectReload:  "/evenements",
+	HostDialog:        "/",
+	HostWebRTC:        "/",
+	HostBanners:       BannerNoCookieFR,
+	HostSourcepoint:   "/index.html?message_id=1",
 }
 
 func TestHTTPSVirtualHosts(t *testing.T) {

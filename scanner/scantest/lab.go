@@ -52,6 +52,9 @@ type Lab struct {
 	// TarpitAddr is the "127.0.0.1:port" of HostTarpit: it accepts
 	// connections and never answers.
 	TarpitAddr string
+	// UDPCanary is a loopback UDP listener that must hear nothing: the
+	// WebRTC page (HostWebRTC) names it as its STUN and TURN server.
+	UDPCanary *UDPCanary
 
 	dns *dnsServer
 	web *webServer
@@ -83,6 +86,10 @@ func Start(ctx context.Context) (*Lab, error) {
 		return nil, errors.Join(fmt.Errorf("lab whois: %w", err), l.Close())
 	}
 	l.closers = append(l.closers, l.Whois.Close)
+	if l.UDPCanary, err = startCanary(); err != nil {
+		return nil, errors.Join(fmt.Errorf("lab: %w", err), l.Close())
+	}
+	l.closers = append(l.closers, l.UDPCanary.Close)
 	if err := l.startWeb(); err != nil {
 		return nil, errors.Join(fmt.Errorf("lab web: %w", err), l.Close())
 	}
@@ -166,6 +173,15 @@ const (
 	// ScenarioNoHoster is the city's own site, whose legal notice names
 	// no hoster.
 	ScenarioNoHoster = "legal-no-hoster"
+	// ScenarioLateTags is a single-page consultation whose tags fire late
+	// (a timer, a scroll) and whose banner never says "cookie".
+	ScenarioLateTags = "late-tags"
+	// ScenarioRejectReload is a site whose embedded player loads again on
+	// every page view after "reject".
+	ScenarioRejectReload = "reject-reload"
+	// ScenarioDialog is a page greeting the visitor with an alert() before
+	// setting a tracker cookie, without banner.
+	ScenarioDialog = "dialog"
 )
 
 // Site is one lab scenario: a site to scan and what it stands for.
@@ -205,6 +221,12 @@ func Sites() []Site {
 			Description: "A participatory budget on Decidim 0.27 (past its support) whose questionnaire needs an account."},
 		{Name: ScenarioNoHoster, URL: "https://" + HostCity + "/",
 			Description: "The city's own site: its legal notice, in French and German, names the publisher but no hoster."},
+		{Name: ScenarioLateTags, URL: "https://" + HostLateTags + "/",
+			Description: "A single-page consultation rendered after its API call: its tag manager injects the analytics tag 2.8 s after navigation and an advertising tag fires on scroll, before any choice; its react-cookie-consent banner says \"Avec votre accord … accepter ou refuser\", never \"cookie\"."},
+		{Name: ScenarioRejectReload, URL: "https://" + HostRejectReload + "/",
+			Description: "A city agenda whose banner stores the refusal, but whose hard-coded video player loads again, with its cookies, on every page view after \"reject\"."},
+		{Name: ScenarioDialog, URL: "https://" + HostDialog + "/",
+			Description: "A city page greeting the visitor with an alert() before setting a 2-year analytics cookie, without any banner."},
 	}
 }
 

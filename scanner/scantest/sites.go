@@ -60,6 +60,54 @@ const (
 	// HostDecidim is a Decidim-like participatory-process portal, whose
 	// survey needs an account. It answers 405 to any method but GET and HEAD.
 	HostDecidim = "budget." + CityDomain
+	// HostLateTags is a React-like single-page consultation: it renders
+	// after its own API call, then shows a react-cookie-consent banner
+	// that never says "cookie" ("Avec votre accord … accepter ou
+	// refuser"); its tag manager injects the analytics tag by a timer
+	// 2.8 s after navigation, and an advertising tag fires when the
+	// footer scrolls into view — both before any choice.
+	HostLateTags = "consultation." + CityDomain
+	// HostRejectReload is a city agenda whose banner (vanilla-cookieconsent)
+	// stores the refusal, but whose embedded video player is hard-coded:
+	// it loads again, with its cookies, on every page view after "reject".
+	HostRejectReload = "agenda." + CityDomain
+	// HostDialog is a city page that greets the visitor with an alert()
+	// before setting a 2-year analytics cookie, without banner.
+	HostDialog = "accueil." + CityDomain
+	// HostWebRTC is a page opening a WebRTC peer connection whose STUN and
+	// TURN servers are the lab's UDP canary (Lab.UDPCanary).
+	HostWebRTC = "visio." + CityDomain
+	// HostBanners serves one page per consent banner the detection must
+	// find (BannerPages) and a notification prompt it must not take for one.
+	HostBanners = "bandeaux." + CityDomain
+	// HostSourcepoint is a lab stand-in for Sourcepoint's message host:
+	// the banner of BannerSourcepoint lives in a cross-origin iframe there.
+	HostSourcepoint = "cdn.privacy-mgmt.com"
+)
+
+// The consent-banner pages of HostBanners, by library or case. The
+// library pages are built with the real npm packages (ConsentLibsDir);
+// Usercentrics and Sourcepoint publish no usable UI package (their UI is
+// served by their CDN, from their servers' settings), so theirs are
+// replicas of their published markup, marked as such in the page.
+const (
+	BannerReactCookieConsent = "/react-cookie-consent"
+	BannerOsano              = "/osano"
+	BannerOrejime            = "/orejime"
+	BannerC15t               = "/c15t"
+	BannerUsercentrics       = "/usercentrics"
+	BannerSourcepoint        = "/sourcepoint"
+	// BannerNoCookieFR, DE and EN are hand-made banners that never say
+	// "cookie", rendered by script after load: only their structure (a
+	// fixed element holding accept and refuse controls) tells.
+	BannerNoCookieFR = "/sans-cookie"
+	BannerNoCookieDE = "/ohne-cookie"
+	BannerNoCookieEN = "/without-cookie"
+	// BannerShadow is a hand-made banner inside an open shadow root.
+	BannerShadow = "/shadow"
+	// BannerNotification is a push-notification prompt ("Autoriser /
+	// Non merci"): not a consent banner.
+	BannerNotification = "/notification"
 )
 
 // The survey lab's pages (on HostSurveys and HostDecidim).
@@ -103,6 +151,12 @@ func webRecords() []Record {
 		A(HostAds, "192.0.2.15"),
 		A(HostSurveys, "203.0.113.22"),
 		A(HostDecidim, "203.0.113.23"),
+		A(HostLateTags, "203.0.113.24"),
+		A(HostRejectReload, "203.0.113.25"),
+		A(HostDialog, "203.0.113.26"),
+		A(HostWebRTC, "203.0.113.27"),
+		A(HostBanners, "203.0.113.28"),
+		A(HostSourcepoint, "198.51.100.30"),
 	}, trapRecords()...)
 }
 
@@ -128,6 +182,13 @@ const hstsValue = "max-age=31536000; includeSubDomains"
 func vhosts() map[string]vhost {
 	tarteaucitron := map[string]string{"/vendor/tarteaucitron/": LibTarteaucitron}
 	cookieconsent := map[string]string{"/vendor/cookieconsent/": LibCookieConsent + "/dist"}
+	banners := map[string]string{
+		"/vendor/cookieconsent/": LibCookieConsent + "/dist",
+		"/vendor/osano/":         LibOsano + "/build",
+		"/vendor/orejime/":       LibOrejime + "/dist",
+		"/vendor/c15t/":          LibC15t,
+		"/vendor/build/":         LibBuild,
+	}
 	hosts := map[string]vhost{
 		HostFounding:      {https: true, hsts: true, libs: tarteaucitron, dynamic: foundingDynamic},
 		HostClean:         {https: true, hsts: true, libs: cookieconsent, dynamic: cleanDynamic},
@@ -145,6 +206,12 @@ func vhosts() map[string]vhost {
 		HostCity:          {https: true, hsts: true},
 		HostSurveys:       {https: true, hsts: true, dynamic: surveysDynamic},
 		HostDecidim:       {https: true, hsts: true, dynamic: decidimDynamic},
+		HostLateTags:      {https: true, hsts: true, libs: map[string]string{"/vendor/build/": LibBuild}, dynamic: lateTagsDynamic},
+		HostRejectReload:  {https: true, hsts: true, libs: cookieconsent},
+		HostDialog:        {https: true, hsts: true},
+		HostWebRTC:        {https: true, hsts: true},
+		HostBanners:       {https: true, hsts: true, libs: banners},
+		HostSourcepoint:   {https: true},
 	}
 	for h, v := range trapHosts() {
 		hosts[h] = v
@@ -172,6 +239,9 @@ type pageData struct {
 	Libs bool
 	// Host is the host the page is served for.
 	Host string
+	// Canary is the lab's UDP canary ("127.0.0.1:port"), which must hear
+	// nothing from a scan.
+	Canary string
 }
 
 // serveStatic answers a static page of host from pages/<host>/ ("/" is
@@ -202,7 +272,7 @@ func (s *webServer) serveStatic(w http.ResponseWriter, r *http.Request, host str
 			return true
 		}
 		var b bytes.Buffer
-		if err := t.Execute(&b, pageData{Libs: s.libsDir != "", Host: host}); err != nil {
+		if err := t.Execute(&b, pageData{Libs: s.libsDir != "", Host: host, Canary: s.canary}); err != nil {
 			http.Error(w, "lab page template: "+err.Error(), http.StatusInternalServerError)
 			return true
 		}
@@ -449,4 +519,24 @@ func adsDynamic(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"id":"%s","ts":%d}`, randomID(6), time.Now().Unix())
 	return true
+}
+
+// lateTagsDynamic: the single-page app's API (answered after 300 ms, as
+// a real back end is not instant) and its client-side routes, which all
+// serve the app's page.
+func lateTagsDynamic(s *webServer, w http.ResponseWriter, r *http.Request) bool {
+	switch {
+	case r.URL.Path == "/api/projets":
+		select {
+		case <-time.After(300 * time.Millisecond):
+		case <-r.Context().Done():
+			return true
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `[{"id":"velo","titre":"Plan vélo"},{"id":"ecoles","titre":"Cours d'écoles végétalisées"},{"id":"marche","titre":"Halle du marché"}]`)
+		return true
+	case strings.HasPrefix(r.URL.Path, "/projets/"):
+		return s.serveFile(w, r, HostLateTags, "/index.html")
+	}
+	return false
 }

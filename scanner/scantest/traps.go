@@ -45,11 +45,11 @@ const (
 // internationalised domain.
 func trapRecords() []Record {
 	return []Record{
-		A(HostTarpit, "203.0.113.25"),
-		A(HostSlowAssets, "203.0.113.26"),
-		A(HostPadded, "203.0.113.27"),
-		A(IDNDomain, "203.0.113.28"),
-		A("www."+IDNDomain, "203.0.113.28"),
+		A(HostTarpit, "203.0.113.35"),
+		A(HostSlowAssets, "203.0.113.36"),
+		A(HostPadded, "203.0.113.37"),
+		A(IDNDomain, "203.0.113.38"),
+		A("www."+IDNDomain, "203.0.113.38"),
 	}
 }
 

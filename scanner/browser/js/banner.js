@@ -1,9 +1,11 @@
 // Runs in an isolated world of one frame with the rules as argument
-// (cfg = {rules, words, keywords}): finds a consent banner by the known
-// platforms' selectors, else by a multilingual heuristic (visible, fixed or
-// overlaying, cookie wording, accept/reject/settings controls), piercing
-// open shadow roots. Keeps the buttons found in globalThis.__vigie_buttons
-// for a later click; returns a plain description.
+// (cfg = {rules, words, keywords, exclude}): finds a consent banner by the
+// known platforms' selectors, else by a multilingual heuristic — a visible
+// fixed, sticky or dialog element holding controls, with consent wording,
+// or, without it, by its structure alone: an accept-like and a
+// refuse-like control — piercing open shadow roots. Keeps the buttons
+// found in globalThis.__vigie_buttons for a later click; returns a plain
+// description, with the reason it matched.
 (cfg) => {
   const MAX_NODES = 30000;
   const norm = (s) => String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
@@ -110,16 +112,17 @@
     }
     return out;
   };
-  const result = (engine, rule, container, buttons) => {
+  const result = (engine, rule, reason, container, buttons) => {
     globalThis.__vigie_buttons = buttons.map((b) => b.el);
     return {
-      engine, rule, text: text(container).slice(0, 2000),
+      engine, rule, reason: reason.slice(0, 1000), text: text(container).slice(0, 2000),
       buttons: buttons.map((b) => describe(b.el, b.role)),
     };
   };
+  const quote = (s) => JSON.stringify(String(s).slice(0, 60));
 
   // 1. Known platforms.
-  for (const rule of cfg.rules) {
+  for (const rule of cfg.rules || []) {
     let container = null, csel = "";
     for (const sel of rule.container) {
       const found = deepQuery(document, sel).find(visible);
@@ -128,43 +131,70 @@
     if (!container) continue;
     const buttons = [];
     const used = new Set();
+    const why = ["container " + csel + " visible"];
     for (const role of ["reject", "accept", "settings"]) {
       for (const sel of rule[role] || []) {
         let el = deepQuery(container, sel).find(visible);
         if (!el) el = deepQuery(document, sel).find(visible);
-        if (el && !used.has(el)) { used.add(el); buttons.push({ el, role }); break; }
+        if (el && !used.has(el)) {
+          used.add(el);
+          buttons.push({ el, role });
+          why.push(role + " " + quote(label(el)) + " by " + sel);
+          break;
+        }
       }
     }
     for (const el of controls(container)) {
       if (buttons.length >= 12) break;
       if (used.has(el) || [...used].some((u) => u.contains(el) || el.contains(u))) continue;
       used.add(el);
-      buttons.push({ el, role: classify(el) });
+      const role = classify(el);
+      if (role !== "other") why.push(role + " " + quote(label(el)) + " by its wording");
+      buttons.push({ el, role });
     }
-    return result(rule.engine, csel, container, buttons);
+    return result(rule.engine, csel, "rule " + rule.engine + ": " + why.join("; "), container, buttons);
   }
 
-  // 2. Generic heuristic: a visible, fixed, sticky or dialog element whose
-  // text speaks of cookies or consent and that holds controls.
+  // 2. Generic heuristic: a visible fixed, sticky or dialog element holding
+  // controls, either speaking of cookies or consent and offering to accept
+  // or refuse, or — by its structure alone, whatever its words — offering
+  // both (an accept-like and a refuse-like control), unless it speaks of
+  // notifications or a newsletter.
   const kw = cfg.keywords;
+  const found = (t, list) => list.filter((w) => match(t, [w]));
   let best = null;
   for (const el of all(document)) {
     if (el === document.body || el === document.documentElement) continue;
     const cs = getComputedStyle(el);
-    const overlay = cs.position === "fixed" || cs.position === "sticky" ||
-      el.getAttribute("role") === "dialog" || el.getAttribute("role") === "alertdialog" ||
-      el.getAttribute("aria-modal") === "true" || (el.tagName === "DIALOG" && el.open);
-    if (!overlay || !visible(el)) continue;
+    let placed = "";
+    if (cs.position === "fixed" || cs.position === "sticky") placed = "position: " + cs.position;
+    else if (el.tagName === "DIALOG" && el.open) placed = "open <dialog>";
+    else if (el.getAttribute("role") === "dialog" || el.getAttribute("role") === "alertdialog") placed = "role=" + el.getAttribute("role");
+    else if (el.getAttribute("aria-modal") === "true") placed = "aria-modal";
+    if (!placed || !visible(el)) continue;
     const t = norm(text(el).slice(0, 5000));
-    if (!match(t, kw)) continue;
+    const words = found(t, kw);
     const ctl = controls(el).map((c) => ({ el: c, role: classify(c) }));
-    const score = ctl.filter((c) => c.role === "accept" || c.role === "reject").length * 10 + ctl.filter((c) => c.role === "settings").length;
-    if (score === 0) continue;
-    if (!best || score > best.score) best = { el, ctl, score };
+    const acc = ctl.filter((c) => c.role === "accept"), rej = ctl.filter((c) => c.role === "reject");
+    const settings = ctl.filter((c) => c.role === "settings").length;
+    let score = 0, rule = "";
+    if (words.length) {
+      score = (acc.length + rej.length) * 10 + settings;
+      rule = "heuristic: overlay with consent wording and controls";
+    } else if (acc.length && rej.length && found(t, cfg.exclude).length === 0) {
+      score = (acc.length + rej.length) * 10 + settings - 5;
+      rule = "heuristic: structure (overlay holding accept and refuse controls)";
+    }
+    if (score <= 0) continue;
+    if (!best || score > best.score) best = { el, ctl, acc, rej, words, placed, rule, score };
   }
   if (best) {
     const ctl = best.ctl.filter((c) => c.role !== "other").concat(best.ctl.filter((c) => c.role === "other"));
-    return result("generic", "heuristic: overlay with consent wording and controls", best.el, ctl);
+    const why = [best.placed + ", visible"];
+    if (best.acc.length) why.push("accept control " + quote(label(best.acc[0].el)));
+    if (best.rej.length) why.push("refuse control " + quote(label(best.rej[0].el)));
+    why.push(best.words.length ? "consent wording: " + best.words.slice(0, 5).join(", ") : "no consent wording (structure alone)");
+    return result("generic", best.rule, why.join("; "), best.el, ctl);
   }
   return null;
 }

@@ -1,0 +1,279 @@
+package browser
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/vigie-scan/vigie/scanner/evidence"
+)
+
+//go:embed js/scroll.js
+var scrollJS string
+
+// DefaultDwell is how much of its own time a page is observed after its
+// load event when no dwell is given: tag managers' timer and "window
+// loaded" triggers fire within it.
+const DefaultDwell = 5 * time.Second
+
+// afterScroll is the page time given after the reader's scroll, for the
+// tags a scroll triggers after a delay.
+const afterScroll = time.Second
+
+// maxScrollSteps bounds the reader's scroll (an endless page grows).
+const maxScrollSteps = 30
+
+// starvation is how many tasks may run before virtual time is pushed
+// forward anyway (a page that always has work would hold it still).
+const starvation = 100
+
+// pageClock runs the page time of one tab. A dwell runs on Chromium's
+// virtual time: the page's timers fire without waiting for them in real
+// time, and page time pauses while requests are pending, so that a
+// response is never outrun. Virtual time cannot be turned off once on, so
+// between dwells page time is made to follow the wall clock, a slice at a
+// time (the page's storage, animations and callbacks then run as in any
+// browser). When virtual time cannot be had, or stalls, dwells run on the
+// wall clock.
+type pageClock struct {
+	// mu orders the policy changes of the dwell and of the follower.
+	mu sync.Mutex
+	// on is set once virtual time is enabled in the tab.
+	on bool
+	// following is set while page time follows the wall clock.
+	following bool
+	// wall is set once dwells use the wall clock; note says why.
+	wall bool
+	note string
+	// expired receives the budget expirations (Emulation events).
+	expired chan struct{}
+}
+
+func newPageClock() pageClock { return pageClock{expired: make(chan struct{}, 1)} }
+
+// onEvent notes a budget expiration; it runs in the event loop.
+func (c *pageClock) onEvent(ev any) {
+	if _, ok := ev.(*emulation.EventVirtualTimeBudgetExpired); ok {
+		select {
+		case c.expired <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// label returns the clock dwells use and why, for the evidence.
+func (c *pageClock) label() (string, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wall {
+		return evidence.ClockWall, c.note
+	}
+	return evidence.ClockVirtual, ""
+}
+
+// setPolicy sets the tab's virtual-time policy; a budget of zero sets
+// none.
+func (v *visit) setPolicy(policy emulation.VirtualTimePolicy, budget time.Duration) error {
+	p := emulation.SetVirtualTimePolicyParams{Policy: policy}
+	if policy != emulation.VirtualTimePolicyPause {
+		p.MaxVirtualTimeTaskStarvationCount = starvation
+	}
+	if budget > 0 {
+		ms := float64(budget.Milliseconds())
+		p.Budget = &ms
+	}
+	return v.step(func(ctx context.Context) error {
+		_, err := chromedp.Call(ctx, emulation.SetVirtualTimePolicy, p)
+		return err
+	})
+}
+
+// startDwell stops page time and gives it a budget of d: it fails when
+// virtual time is unavailable. Page time stood still first, so that a
+// budget expiration read afterwards is this budget's: the events of the
+// earlier slices came before the pause's answer.
+func (v *visit) startDwell(d time.Duration) error {
+	c := &v.clock
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.following = false
+	if c.on {
+		if err := v.setPolicy(emulation.VirtualTimePolicyPause, 0); err != nil {
+			return err
+		}
+	}
+	select {
+	case <-c.expired:
+	default:
+	}
+	if err := v.setPolicy(emulation.VirtualTimePolicyPauseIfNetworkFetchesPending, d); err != nil {
+		return err
+	}
+	if !c.on {
+		c.on = true
+		go v.follow()
+	}
+	return nil
+}
+
+// endDwell makes page time follow the wall clock again; with note, dwells
+// use the wall clock from then on.
+func (v *visit) endDwell(note string) {
+	c := &v.clock
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.following = c.on
+	if note != "" && !c.wall {
+		c.wall, c.note = true, note
+	}
+}
+
+// follow makes the tab's page time follow the wall clock while following
+// is set: every slice, the page is given the page time that passed in
+// real time. It ends with the tab.
+func (v *visit) follow() {
+	t := time.NewTicker(wallSlice)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-v.ctx.Done():
+			return
+		case now := <-t.C:
+			elapsed := min(now.Sub(last), 5*wallSlice)
+			last = now
+			c := &v.clock
+			c.mu.Lock()
+			if c.following {
+				_ = v.setPolicy(emulation.VirtualTimePolicyAdvance, elapsed)
+			}
+			c.mu.Unlock()
+		}
+	}
+}
+
+// wallSlice is the step in which page time follows the wall clock.
+const wallSlice = 100 * time.Millisecond
+
+// runPageTime lets the page run for d of its own time: on virtual time
+// when the browser grants it (quickly: the page's timers fire without
+// waiting), else on the wall clock. Virtual time that does not run out
+// within max(d, 2s) of real time — a request that never ends holds it —
+// gives way to the wall clock for the rest of the visit.
+func (v *visit) runPageTime(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	v.clock.mu.Lock()
+	wall := v.clock.wall
+	v.clock.mu.Unlock()
+	if !wall {
+		if err := v.startDwell(d); err != nil {
+			v.endDwell("virtual time unavailable: " + err.Error())
+		} else {
+			limit := max(d, 2*time.Second)
+			t := time.NewTimer(limit)
+			defer t.Stop()
+			select {
+			case <-v.clock.expired:
+				v.endDwell("")
+				return
+			case <-v.ctx.Done():
+				v.endDwell("")
+				return
+			case <-t.C:
+				v.endDwell(fmt.Sprintf("virtual time did not run out within %s of real time (a request that never ends holds it): wall clock from then on", limit))
+			}
+		}
+	}
+	// The wall clock: page time follows real time meanwhile.
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-v.ctx.Done():
+	case <-t.C:
+	}
+}
+
+// Bounds on the reader's gestures: a page whose frames stall (virtual
+// time held by a request that never ends can stop them) costs this much,
+// not a command timeout per gesture.
+const (
+	gestureTimeout = time.Second
+	scrollTimeout  = 3 * time.Second
+)
+
+// interact behaves as a reader would without choosing anything: moves the
+// mouse over the page (tags that wait for a first interaction load on
+// it), then, with scroll, scrolls to the bottom a screen at a time and
+// back to the top (tags that fire on scroll or on sight load). It clicks
+// nothing and types nothing. It returns what was done, for the evidence.
+func (v *visit) interact(scroll bool) (moved, scrolled bool) {
+	w, h := float64(v.b.cfg.Width), float64(v.b.cfg.Height)
+	if w <= 0 || h <= 0 {
+		w, h = DefaultWidth, DefaultHeight
+	}
+	moved = true
+	for _, p := range [][2]float64{{w * 0.1, h * 0.1}, {w * 0.5, h * 0.4}, {w * 0.6, h * 0.45}} {
+		ctx, cancel := context.WithTimeout(v.ctx, gestureTimeout)
+		_, err := chromedp.Call(ctx, input.DispatchMouseEvent, input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMouseMoved, X: p[0], Y: p[1]})
+		cancel()
+		if err != nil {
+			moved = false
+			break
+		}
+	}
+	if !scroll {
+		return moved, false
+	}
+	frames := v.frames()
+	if len(frames) == 0 {
+		return moved, false
+	}
+	id, err := v.world(frames[0].ID)
+	if err != nil {
+		return moved, false
+	}
+	ctx, cancel := context.WithTimeout(v.ctx, scrollTimeout)
+	defer cancel()
+	r, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{
+		Expression: fmt.Sprintf("(%s)(%d)", scrollJS, maxScrollSteps), ContextID: id, ReturnByValue: ptr(true), AwaitPromise: ptr(true), Silent: ptr(true)})
+	return moved, err == nil && r.ExceptionDetails == nil
+}
+
+// dwell lets the page run for d of its own time, counted in the current
+// page view's observation.
+func (v *visit) dwell(d time.Duration) {
+	if v.obs == nil || d <= 0 {
+		return
+	}
+	start := time.Now()
+	v.runPageTime(d)
+	v.obs.PageTime += d
+	v.obs.WallTime += time.Since(start)
+	v.obs.Clock, v.obs.ClockNote = v.clock.label()
+}
+
+// read makes the reader's gestures (interact) and gives the page the
+// time they may trigger tags in, counted in the current page view's
+// observation.
+func (v *visit) read(scroll bool) {
+	if v.obs == nil {
+		return
+	}
+	start := time.Now()
+	moved, scrolled := v.interact(scroll)
+	if moved {
+		v.obs.Interaction = "mouse moved over the page (no click, no key)"
+	}
+	v.obs.Scrolled = v.obs.Scrolled || scrolled
+	v.obs.WallTime += time.Since(start)
+	v.dwell(afterScroll)
+}
