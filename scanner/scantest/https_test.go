@@ -106,6 +106,14 @@ var hostPages = map[string]string{
 	HostCity:          "/",
 	HostSurveys:       SurveyOpenPath,
 	HostDecidim:       DecidimPath,
+	HostHanging:       HangingAlivePath,
+	HostGarbage:       "/",
+}
+
+func init() {
+	for i := 1; i <= TownCount; i++ {
+		hostPages[TownHost(i)] = "/"
+	}
 }
 
 func TestHTTPSVirtualHosts(t *testing.T) {

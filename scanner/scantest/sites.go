@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"os"
@@ -128,7 +129,7 @@ const hstsValue = "max-age=31536000; includeSubDomains"
 func vhosts() map[string]vhost {
 	tarteaucitron := map[string]string{"/vendor/tarteaucitron/": LibTarteaucitron}
 	cookieconsent := map[string]string{"/vendor/cookieconsent/": LibCookieConsent + "/dist"}
-	return map[string]vhost{
+	m := map[string]vhost{
 		HostFounding:      {https: true, hsts: true, libs: tarteaucitron, dynamic: foundingDynamic},
 		HostClean:         {https: true, hsts: true, libs: cookieconsent, dynamic: cleanDynamic},
 		HostRejectIgnored: {https: true, hsts: true, libs: cookieconsent},
@@ -146,6 +147,8 @@ func vhosts() map[string]vhost {
 		HostSurveys:       {https: true, hsts: true, dynamic: surveysDynamic},
 		HostDecidim:       {https: true, hsts: true, dynamic: decidimDynamic},
 	}
+	maps.Copy(m, batchVhosts())
+	return m
 }
 
 //go:embed pages
