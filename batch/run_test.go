@@ -92,7 +92,7 @@ func TestRunIsolation(t *testing.T) {
 	sites := listOf(t, "https://hang.fr/", "https://ok1.fr/", "https://panic.fr/", "https://error.fr/",
 		"https://slow.fr/", "https://incomplete.fr/", "https://ok2.fr/", "https://ok2.fr/other")
 	cfg := Config{Sites: sites, Out: out, Jobs: 2, Timeout: 200 * time.Millisecond, DomainGap: -1,
-		Bundle: Bundle{Version: "test"}, scan: f.scan, abandon: 300 * time.Millisecond}
+		Bundle: Bundle{Version: "test"}, scan: f.scan, abandon: 3 * time.Second}
 	o, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
