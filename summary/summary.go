@@ -62,7 +62,7 @@ type Row struct {
 	ThirdParties          []string `json:"third_parties,omitempty"`
 	// Report links the site's report, relative to the summary's folder;
 	// empty when no report was written.
-	Report     string `json:"report,omitempty"`
+	Report string `json:"report,omitempty"`
 	// Error says why a site failed; Incomplete why its scan is incomplete.
 	Error      string   `json:"error,omitempty"`
 	Incomplete []string `json:"incomplete,omitempty"`
