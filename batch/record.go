@@ -131,3 +131,18 @@ func thirdParties(ev *evidence.Evidence, orgDomains []string) []string {
 	}
 	return out
 }
+
+// Fails reports whether rec has a finding at or above the threshold,
+// from its counts by severity: a record written under another --fail-on
+// is judged by this one.
+func (f FailOn) Fails(rec Record) bool {
+	if f.Never {
+		return false
+	}
+	for name, n := range rec.Findings {
+		if sev, err := checks.ParseSeverity(name); err == nil && n > 0 && sev >= f.Severity {
+			return true
+		}
+	}
+	return false
+}

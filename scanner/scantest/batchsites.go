@@ -21,9 +21,9 @@ const (
 	HostHanging = "www." + HangingDomain
 	// HangingDomain is HostHanging's registrable domain.
 	HangingDomain = "mairie-muette.fr"
-	// HostGarbage is a site that answers every page with half a megabyte
-	// of noise declared as HTML: bytes of every value, broken UTF-8, stray
-	// markup.
+	// HostGarbage is a site that answers its home page with 64 KiB of
+	// noise declared as HTML — bytes of every value, broken UTF-8, stray
+	// markup — and every other page with the same noise and a 404.
 	HostGarbage = "www." + GarbageDomain
 	// GarbageDomain is HostGarbage's registrable domain.
 	GarbageDomain = "mairie-brouillee.fr"
@@ -36,7 +36,7 @@ const (
 const maxHang = 10 * time.Minute
 
 // garbageSize is the size of HostGarbage's pages.
-const garbageSize = 512 << 10
+const garbageSize = 64 << 10
 
 // TownDomain returns the registrable domain of the i-th town (1 to
 // TownCount), such as "commune-07.fr".
@@ -138,9 +138,13 @@ func hangingDynamic(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// garbageDynamic answers every page with the same noise, declared as HTML.
+// garbageDynamic answers every page with the same noise, declared as HTML:
+// 200 for the home page, 404 for the others.
 func garbageDynamic(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r.URL.Path != "/" {
+		w.WriteHeader(http.StatusNotFound)
+	}
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(garbagePage())
 	}

@@ -44,9 +44,9 @@ func TestBatchWorld(t *testing.T) {
 		t.Errorf("the hanging site answered: %v", err)
 	}
 
-	_, a := fetch(t, c, http.MethodGet, "https://"+HostGarbage+"/")
-	_, b := fetch(t, c, http.MethodGet, "https://"+HostGarbage+"/legal")
-	if len(a) != garbageSize || a != b || !bytes.Contains([]byte(a), []byte{0}) {
-		t.Errorf("garbage: %d bytes, same %v", len(a), a == b)
+	ra, a := fetch(t, c, http.MethodGet, "https://"+HostGarbage+"/")
+	rb, b := fetch(t, c, http.MethodGet, "https://"+HostGarbage+"/legal")
+	if len(a) != garbageSize || a != b || !bytes.Contains([]byte(a), []byte{0}) || ra.StatusCode != http.StatusOK || rb.StatusCode != http.StatusNotFound {
+		t.Errorf("garbage: %d bytes, same %v, status %d and %d", len(a), a == b, ra.StatusCode, rb.StatusCode)
 	}
 }
