@@ -217,8 +217,14 @@ func TestBatchShards(t *testing.T) {
 // one record and its bundle, and no browser process or profile is left.
 func TestBatchInterruptResume(t *testing.T) {
 	requireBrowser(t)
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp) // where the shared browser's profile goes
+	// Where the shared browser's profile goes: short, for Chromium's
+	// socket paths (at most 107 bytes).
+	tmp, err := os.MkdirTemp("/tmp", "vb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	t.Setenv("TMPDIR", tmp)
 	lab := startLab(t)
 	sites := []string{"https://" + scantest.HostFounding + "/", "https://" + scantest.HostClean + "/",
 		"https://" + scantest.TownHost(3) + "/", "https://" + scantest.TownHost(4) + "/", "https://" + scantest.HostGarbage + "/"}
