@@ -113,6 +113,19 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if cfg.Out == "" {
 		return nil, errors.New("batch: no output folder")
 	}
+	r := &runner{cfg: cfg, results: map[string]Record{}}
+	r.defaults()
+	if r.shared == nil {
+		// Made first, so that invalid options leave nothing behind; the
+		// browser starts with the first scan that needs it. It must
+		// outlive the scans it serves, so that they stop first and it is
+		// closed after them: not bound to ctx.
+		var err error
+		if r.shared, err = scanner.NewShared(context.WithoutCancel(ctx), cfg.Scan); err != nil {
+			return nil, err
+		}
+		defer r.shared.Close()
+	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("batch: output folder: %w", err)
 	}
@@ -142,16 +155,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 	}
 
-	r := &runner{cfg: cfg, journal: journal, results: map[string]Record{}}
-	r.defaults()
-	if r.shared == nil && len(todo) > 0 {
-		// The browser must outlive the scans it serves, so that they stop
-		// first and it is closed after them: not bound to ctx.
-		if r.shared, err = scanner.NewShared(context.WithoutCancel(ctx), cfg.Scan); err != nil {
-			return nil, err
-		}
-		defer r.shared.Close()
-	}
+	r.journal = journal
 	r.progress.start(out.Total, out.Skipped, r.jobs)
 
 	ctx, stop := context.WithCancelCause(ctx)
@@ -178,12 +182,10 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		})
 	}
 	wg.Wait()
-	if r.shared != nil {
-		out.BrowserStarts = r.shared.BrowserStarts()
-		if cfg.Shared == nil {
-			if err := r.shared.Close(); err != nil {
-				r.progress.logf("closing the shared browser: %v", err)
-			}
+	out.BrowserStarts = r.shared.BrowserStarts()
+	if cfg.Shared == nil {
+		if err := r.shared.Close(); err != nil {
+			r.progress.logf("closing the shared browser: %v", err)
 		}
 	}
 	_ = os.Remove(filepath.Join(cfg.Out, partialDir)) // when empty

@@ -19,7 +19,7 @@ import (
 // one run, vigie's browser stage (proxy, browser start, the three visits
 // with banner detection, clicks, screenshots and HAR files) against a bare
 // headless Chromium loading the same page through the same proxy, and
-// reports the ratio and the peak memory (RSS) of vigie plus its browser
+// reports the ratio and the peak memory (PSS: scantest.SampleMemory) of vigie plus its browser
 // processes, sampled from /proc.
 func BenchmarkBrowserFounding(b *testing.B) {
 	requireBrowser(b)
@@ -46,7 +46,7 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	for b.Loop() {
 		// vigie's three-state browser stage.
 		s := &scan{opts: opts, progress: func(string, string) {}, dns: dns}
-		stop := scantest.SampleRSS(&peak)
+		stop := scantest.SampleMemory(&peak)
 		start := time.Now()
 		res, err := Scan(context.Background(), opts)
 		vigie += time.Since(start)
@@ -68,7 +68,7 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	if bare > 0 {
 		b.ReportMetric(float64(vigie)/float64(bare), "ratio")
 	}
-	b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-pss-MB")
 }
 
 // bareLoad starts Chromium with chromedp's defaults, loads url through a
