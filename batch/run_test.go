@@ -295,3 +295,25 @@ func TestDefaultJobs(t *testing.T) {
 		t.Errorf("DefaultJobs() = %d", n)
 	}
 }
+
+// FuzzReadRecords: whatever a results.jsonl holds, reading it returns
+// records with a URL and a status, or an error; never a panic.
+func FuzzReadRecords(f *testing.F) {
+	f.Add([]byte(`{"url":"https://a.fr/","status":"done"}` + "\n"))
+	f.Add([]byte(`{"url":"https://a.fr/","status":"done","findings":{"high":1}}` + "\n" + `{"url":"x","sta`))
+	f.Add([]byte("\n\n{}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		recs, off, err := readRecords(strings.NewReader(string(data)), "fuzz")
+		if err != nil {
+			return
+		}
+		if off > int64(len(data)) {
+			t.Fatalf("offset %d past %d bytes", off, len(data))
+		}
+		for _, r := range recs {
+			if r.URL == "" || r.Status == "" {
+				t.Fatalf("record without url or status: %+v", r)
+			}
+		}
+	})
+}
