@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ func benchSites() []string {
 // in this process and are counted too), and the RDAP queries for IP networks received by the
 // lab's RDAP server per distinct network in the reports (1.0: one query a
 // network across the whole batch), with the same for domains.
+// VIGIE_BENCH_JOBS sets --jobs (default: DefaultJobs).
 func BenchmarkBatchLab(b *testing.B) {
 	if _, err := browser.Find(""); err != nil {
 		if os.Getenv("VIGIE_REQUIRE_BROWSER") == "1" {
@@ -53,6 +55,7 @@ func BenchmarkBatchLab(b *testing.B) {
 	opts := scanner.Options{Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL, WhoisServer: lab.Whois.Addr,
 		TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride(), Consent: "all"}
 
+	jobs, _ := strconv.Atoi(os.Getenv("VIGIE_BENCH_JOBS"))
 	var sites, notDone, ipQueries, networks, domainQueries, domains int
 	var elapsed time.Duration
 	var peak int64
@@ -61,7 +64,7 @@ func BenchmarkBatchLab(b *testing.B) {
 		ip0, dom0 := lab.RDAP.Hits("/ip/"), lab.RDAP.Hits("/domain/")
 		stop := scantest.SampleMemory(&peak)
 		start := time.Now()
-		o, err := Run(context.Background(), Config{Sites: l.Sites, Out: out, Scan: opts, Timeout: 2 * time.Minute, Bundle: Bundle{Version: "bench"}})
+		o, err := Run(context.Background(), Config{Sites: l.Sites, Out: out, Scan: opts, Jobs: jobs, Timeout: 2 * time.Minute, Bundle: Bundle{Version: "bench"}})
 		elapsed += time.Since(start)
 		stop()
 		if err != nil {

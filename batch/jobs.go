@@ -9,11 +9,13 @@ import (
 	"strings"
 )
 
-// What the default number of jobs rests on: each site in flight costs
-// about a CPU's half (its browser visits mostly wait on the network) and
-// memoryPerSite (three browser contexts and their renderers, the proxy,
-// the evidence), and the batch keeps baseMemory for the shared browser
-// and vigie itself.
+// What the default number of jobs rests on: each site in flight keeps a
+// CPU busy (its three visits, legal and survey pages load at the same
+// time: about five tabs of the one shared browser; measured on two busy
+// cores, four sites at once made the browser too slow to open tabs,
+// two did not) and costs memoryPerSite (its browser contexts and
+// renderers, the proxy, the evidence); the batch keeps baseMemory for the
+// shared browser and vigie itself.
 const (
 	memoryPerSite = 256 << 20
 	baseMemory    = 512 << 20
@@ -21,7 +23,7 @@ const (
 )
 
 // DefaultJobs is how many sites a batch scans at once unless --jobs says:
-// two per CPU, no more than the memory available allows — (available −
+// one per CPU, no more than the memory available allows — (available −
 // 512 MiB) ÷ 256 MiB, "available" being the smaller of the machine's
 // MemAvailable and what the cgroup's memory limit leaves (containers,
 // Kubernetes) — and between 1 and 16.
@@ -30,7 +32,7 @@ func DefaultJobs() int {
 }
 
 func defaultJobs(cpus int, avail int64) int {
-	n := 2 * cpus
+	n := cpus
 	if avail > 0 {
 		if m := int((avail - baseMemory) / memoryPerSite); m < n {
 			n = m

@@ -267,23 +267,18 @@ func TestDefaultJobs(t *testing.T) {
 		avail int64
 		want  int
 	}{
-		{2, 24 << 30, 4},
-		{2, 0, 4},                  // memory unknown: CPUs only
+		{2, 24 << 30, 2},
+		{2, 0, 2},                  // memory unknown: CPUs only
+		{2, -1, 2},                 // unknown: CPUs only
 		{2, 900 << 20, 1},          // (900-512)/256 = 1
 		{2, 100 << 20, 1},          // at least one
-		{64, 64 << 30, maxJobs},    // at most maxJobs
-		{8, 2<<30 + 512<<20, 8},    // 2 GiB left after the base: 8
-		{16, 1<<30 + 512<<20, 4},   // memory bound
-		{1, 1 << 40, 2},            // CPU bound
-		{4, 512<<20 + 1<<20, 1},    // nothing past the base
-		{4, 512<<20 + 3<<28, 3},    // 768 MiB past the base: 3
-		{3, 3<<30 + 512<<20, 6},    // 2 per CPU
-		{0, 3<<30 + 512<<20, 1},    // no CPU reported: 1
-		{2, -1, 4},                 // unknown: CPUs only
 		{2, 512 << 20, 1},          // exactly the base
-		{6, 8 << 30, 12},           // both allow 12+
-		{7, 4<<30 + 512<<20, 14},   // 16 by memory, 14 by CPU
-		{9, 4<<30 + 512<<20, 16},   // 16 by memory, 18 by CPU
+		{64, 64 << 30, maxJobs},    // at most maxJobs
+		{8, 2<<30 + 512<<20, 8},    // 2 GiB past the base: 8
+		{16, 1<<30 + 512<<20, 4},   // memory bound
+		{4, 512<<20 + 3<<28, 3},    // 768 MiB past the base: 3
+		{0, 3<<30 + 512<<20, 1},    // no CPU reported: 1
+		{12, 4<<30 + 512<<20, 12},  // 16 by memory, 12 by CPU
 		{20, 10<<30 + 512<<20, 16}, // capped
 	}
 	for _, tt := range tests {

@@ -46,7 +46,7 @@ func newBatchCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&fl.out, "out", "vigie-batch", "output `DIR`: a bundle per site, results.jsonl, summary.{csv,json,html}")
-	f.IntVar(&fl.jobs, "jobs", 0, fmt.Sprintf("scan `N` sites at once (default: two per CPU, at most (available memory − 512 MiB) ÷ 256 MiB, 1 to 16; here %d)", batch.DefaultJobs()))
+	f.IntVar(&fl.jobs, "jobs", 0, fmt.Sprintf("scan `N` sites at once (default: one per CPU, at most (available memory − 512 MiB) ÷ 256 MiB, 1 to 16; here %d)", batch.DefaultJobs()))
 	f.StringVar(&fl.shard, "shard", "", "scan only the `i/n`-th of n stable parts of the list (by a hash of each normalised URL), such as 2/8")
 	f.BoolVar(&fl.resume, "resume", false, "continue the batch in --out: skip the sites results.jsonl already has")
 	f.BoolVar(&fl.allowIncomplete, "allow-incomplete", false, "let incomplete and timed-out sites count by their findings instead of exiting 3")
