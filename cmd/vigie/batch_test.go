@@ -154,7 +154,7 @@ func TestBatchLab(t *testing.T) {
 		t.Errorf("stderr lacks the progress lines:\n%s", stderr)
 	}
 
-	again := filepath.Join(t.TempDir(), "again")
+	again := filepath.Join(filepath.Dir(whole), "again")
 	code, stdout, stderr = vigie(t, "summary", whole, "--out", again)
 	if code != exitOK || !strings.Contains(stdout, "6 site(s)") {
 		t.Fatalf("summary: exit %d\n%s\n%s", code, stdout, stderr)
