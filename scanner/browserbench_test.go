@@ -3,9 +3,6 @@ package scanner
 import (
 	"context"
 	"os"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,8 +21,8 @@ import (
 // screenshots and HAR files) against a bare headless Chromium loading the
 // same page through the same proxy, and reports the ratio, the initial and
 // the longest visit, the real time the page views' observation took (5 s
-// of page time each, on virtual time) and the peak memory (RSS) of vigie
-// plus its browser processes, sampled from /proc.
+// of page time each, on virtual time) and the peak memory (PSS: scantest.SampleMemory) of
+// vigie plus its browser processes, sampled from /proc.
 func BenchmarkBrowserFounding(b *testing.B) {
 	requireBrowser(b)
 	lab, err := scantest.Start(context.Background())
@@ -51,7 +48,7 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	for b.Loop() {
 		// vigie's three-state browser stage.
 		s := &scan{opts: opts, progress: func(string, string) {}, dns: dns}
-		stop := sampleRSS(&peak)
+		stop := scantest.SampleMemory(&peak)
 		start := time.Now()
 		res, err := Scan(context.Background(), opts)
 		vigie += time.Since(start)
@@ -91,7 +88,7 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	if bare > 0 {
 		b.ReportMetric(float64(vigie)/float64(bare), "ratio")
 	}
-	b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-pss-MB")
 }
 
 // bareLoad starts Chromium with chromedp's defaults, loads url through a
@@ -110,76 +107,6 @@ func bareLoad(s *scan, exe, spki, url string) error {
 	bctx, bcancel := chromedp.NewContext(actx)
 	defer bcancel()
 	return chromedp.Do(bctx, chromedp.Navigate(url))
-}
-
-// sampleRSS samples the summed RSS of this process and its descendants
-// every 20ms into peak until the returned func is called.
-func sampleRSS(peak *int64) func() {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if v := treeRSS(os.Getpid()); v > *peak {
-				*peak = v
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	return func() { close(done); wg.Wait() }
-}
-
-// treeRSS sums the resident memory of pid and its descendants, in bytes.
-func treeRSS(root int) int64 {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	children := map[int][]int{}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+1:])
-		if len(f) < 2 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(f[1])
-		children[ppid] = append(children[ppid], pid)
-	}
-	var total int64
-	page := int64(os.Getpagesize())
-	queue := []int{root}
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		queue = append(queue, children[pid]...)
-		statm, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(statm))
-		if len(f) > 1 {
-			rss, _ := strconv.ParseInt(f[1], 10, 64)
-			total += rss * page
-		}
-	}
-	return total
 }
 
 // requireBrowser skips a test without Chromium (fails when

@@ -78,14 +78,23 @@ type reportFlags struct {
 func (rf *reportFlags) register(cmd *cobra.Command, outHelp, formats string) {
 	f := cmd.Flags()
 	f.StringVar(&rf.out, "out", "", outHelp)
+	rf.registerGate(cmd, formats)
+	f.StringVar(&rf.baseline, "baseline", "", "earlier report.json `FILE`: --fail-on counts only findings whose fingerprint is not in it")
+	f.BoolVar(&rf.force, "force", false, "write into a non-empty --out: remove the files an earlier vigie bundle there lists in its manifest (other files are left alone, and not listed)")
+}
+
+// registerGate adds the flags that say how each bundle is written and
+// judged (--policy, --format, --fail-on, --lang, --sign-key,
+// --allow-incomplete): all of register's but --out, --baseline and --force,
+// which are one bundle's (vigie batch has its own --out).
+func (rf *reportFlags) registerGate(cmd *cobra.Command, formats string) {
+	f := cmd.Flags()
 	f.StringVar(&rf.policy, "policy", "", "policy `FILE` (YAML): organisation domains, allowed countries, severities, ignores")
 	f.StringVar(&rf.formats, "format", formats, formatsHelp())
 	f.StringVar(&rf.failOn, "fail-on", "high", "exit 1 when a finding is at or above this `SEVERITY` (info, low, medium, high, critical, none)")
 	f.StringVar(&rf.lang, "lang", "", "`LANG` of the HTML and Markdown reports: en or fr (default from LC_ALL, LC_MESSAGES or LANG; else en)")
-	f.StringVar(&rf.baseline, "baseline", "", "earlier report.json `FILE`: --fail-on counts only findings whose fingerprint is not in it")
 	f.StringVar(&rf.signKey, "sign-key", "", "Ed25519 private key `FILE` (PEM PKCS#8) to sign MANIFEST.sha256 with (writes MANIFEST.sha256.sig)")
 	f.BoolVar(&rf.allowIncomplete, "allow-incomplete", false, "exit by findings only (0 or 1) even when the scan was incomplete (target page never loaded, browser never started, interrupted); the report still says so")
-	f.BoolVar(&rf.force, "force", false, "write into a non-empty --out: remove the files an earlier vigie bundle there lists in its manifest (other files are left alone, and not listed)")
 }
 
 // formatsHelp is the help of --format, from the formats reports can write.

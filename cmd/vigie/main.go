@@ -92,6 +92,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
 	root.AddCommand(
 		newScanCmd(stdout, stderr),
+		newBatchCmd(stdout, stderr),
+		newSummaryCmd(stdout),
 		newChecksCmd(stdout),
 		newExplainCmd(stdout),
 		newCheckCmd(stdout, stderr),

@@ -114,6 +114,14 @@ var hostPages = map[string]string{
 	HostWebRTC:        "/",
 	HostBanners:       BannerNoCookieFR,
 	HostSourcepoint:   "/index.html?message_id=1",
+	HostHanging:       HangingAlivePath,
+	HostGarbage:       "/",
+}
+
+func init() {
+	for i := 1; i <= TownCount; i++ {
+		hostPages[TownHost(i)] = "/"
+	}
 }
 
 func TestHTTPSVirtualHosts(t *testing.T) {

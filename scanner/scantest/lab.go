@@ -329,8 +329,9 @@ func defaultRecords() []Record {
 	}
 	rs = append(rs, A(prev, "203.0.113.141"))
 
-	// The web world's hosts (sites.go).
+	// The web world's hosts (sites.go) and the batch world's (batchsites.go).
 	rs = append(rs, webRecords()...)
+	rs = append(rs, batchRecords()...)
 
 	// An answer too big for UDP: 40 TXT records of about 100 bytes.
 	for i := range 40 {

@@ -677,6 +677,7 @@ func LabRDAP() ([]RDAPNetwork, []RDAPDomain, []RDAPAutnum) {
 		{Name: "cloudflare.com", Registrar: "Cloudflare, Inc.",
 			Registrant: RDAPEntity{Name: "Cloudflare, Inc.", Kind: "org", Country: "US"}},
 	}
+	domains = append(domains, batchDomains()...)
 	autnums := []RDAPAutnum{
 		{ASN: 13335, Name: "CLOUDFLARENET", Country: "US", Org: cloudflare},
 		{ASN: 16276, Name: "OVH", Country: "FR", Org: ovh},

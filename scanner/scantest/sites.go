@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"os"
@@ -213,9 +214,8 @@ func vhosts() map[string]vhost {
 		HostBanners:       {https: true, hsts: true, libs: banners},
 		HostSourcepoint:   {https: true},
 	}
-	for h, v := range trapHosts() {
-		hosts[h] = v
-	}
+	maps.Copy(hosts, trapHosts())
+	maps.Copy(hosts, batchVhosts())
 	return hosts
 }
 
