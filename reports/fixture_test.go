@@ -177,7 +177,43 @@ func fullEvidence() *evidence.Evidence {
 		Publisher: &evidence.DeclaredOrg{Name: "Commune de Ville-Exemple", Register: "SIREN 215000000", Span: evidence.Span{Source: "legal/1", Text: "Commune de Ville-Exemple"}},
 		Mentions:  []evidence.Mention{{Entity: "ovhcloud", Name: "OVH", Span: evidence.Span{Source: "legal/1", Text: "Hébergement assuré par OVH"}}},
 	}
+	addObservation(ev)
 	return ev
+}
+
+// addObservation gives the full case what the browser records of how it
+// watched: the stages' timings, page views (the reject visit's reload
+// still contacts Google Analytics and sets _ga again), a dialog, a WebRTC
+// attempt and why the banner was found.
+func addObservation(ev *evidence.Evidence) {
+	start := ev.Browser.Visits[0].Started.Add(-time.Second)
+	ev.Environment.Stages = []evidence.StageRun{
+		{Stage: "dns", Started: start, Duration: 300 * time.Millisecond, Status: evidence.StageOK, Note: "12 lookups"},
+		{Stage: "browser", Started: start.Add(300 * time.Millisecond), Duration: 2400 * time.Millisecond, Status: evidence.StageOK, Note: "3 visits"},
+		{Stage: "ownership", Started: start.Add(2700 * time.Millisecond), Duration: 250 * time.Millisecond, Status: evidence.StagePartial, Note: "whois 203.0.113.9 refused"},
+	}
+	ev.Browser.WebRTC = "no UDP outside the proxy (webrtc.ip_handling_policy=disable_non_proxied_udp)"
+	for i := range ev.Browser.Visits {
+		v := &ev.Browser.Visits[i]
+		watched := &evidence.Observation{Clock: evidence.ClockVirtual, PageTime: 5 * time.Second, WallTime: 420 * time.Millisecond, Scrolled: true}
+		v.PageViews = []evidence.PageView{{ID: v.ID + "/view/1", Kind: evidence.PageViewLoad, URL: v.URL, Status: 200, Started: v.Started, Observation: watched}}
+		for j := range v.Requests {
+			v.Requests[j].PageView = v.ID + "/view/1"
+		}
+	}
+	rej := &ev.Browser.Visits[1]
+	rej.Banner = &evidence.Banner{Engine: "generic", Rule: "structure", Reason: "fixed at the bottom of the viewport; holds an accept-like and a refuse-like control",
+		Text: rej.Banner.Text, Buttons: rej.Banner.Buttons}
+	rej.PageViews = append(rej.PageViews, evidence.PageView{ID: "visit/reject/view/2", Kind: evidence.PageViewReload, URL: rej.URL, Status: 200,
+		Started: rej.Started.Add(2 * time.Second), Observation: &evidence.Observation{Clock: evidence.ClockWall, ClockNote: "virtual time stalled the page", PageTime: 5 * time.Second, WallTime: 5 * time.Second}})
+	r := req(8, "visit/reject", evidence.PhaseAfterAction, "https://www.google-analytics.com/g/collect?v=2&en=page_view&_r=1", "www.google-analytics.com", "google-analytics.com", "XHR")
+	r.PageView = "visit/reject/view/2"
+	rej.Requests = append(rej.Requests, r)
+	rej.Cookies[0].Refreshed, rej.Cookies[0].PageView = true, "visit/reject/view/2"
+	ini := &ev.Browser.Visits[0]
+	ini.Dialogs = []evidence.Dialog{{Type: "alert", Message: "Bienvenue sur <b>la consultation</b>", URL: ini.URL, At: ini.Started.Add(time.Second), PageView: "visit/initial/view/1", Phase: evidence.PhaseBeforeAction, Answer: "accepted"}}
+	acc := &ev.Browser.Visits[2]
+	acc.WebRTC = []evidence.WebRTCAttempt{{ICEServers: []string{"stun:stun.l.google.com:19302"}, Origin: "https://" + acc.URL[len("https://"):len(acc.URL)-1], At: acc.Started.Add(time.Second), PageView: "visit/accept/view/1", Phase: evidence.PhaseAfterAction}}
 }
 
 // finding makes a finding as checks.Run would: title, references and

@@ -235,8 +235,34 @@ func WriteMarkdown(w io.Writer, r *Report, l Lang) error {
 			p("| %s | %s | %d | %d |\n", md(c.Label), md(c.Action), len(c.Cookies)+c.CookiesMore, len(c.Hosts))
 		}
 		p("\n")
+		for _, c := range cv.Columns {
+			if len(c.PageViews) < 2 && len(c.Dialogs) == 0 && len(c.WebRTC) == 0 {
+				continue
+			}
+			p("**%s**\n\n", md(c.Label))
+			for _, pv := range c.PageViews {
+				p("- %s %s", md(pv.Kind), mdCode(pv.URL))
+				if len(pv.Third) > 0 {
+					p(" — %s: %s", l.T("pv.third"), md(strings.Join(pv.Third, ", ")))
+				}
+				if pv.Error != "" {
+					p(" — %s", md(l.Tf("pv.error", pv.Error)))
+				}
+				p("\n")
+			}
+			for _, d := range c.Dialogs {
+				p("- %s: %s\n", l.T("dialog.title"), md(d))
+			}
+			for _, w := range c.WebRTC {
+				p("- %s: %s\n", l.T("webrtc.title"), md(w))
+			}
+			p("\n")
+		}
 		if bv := v.Banner; bv.Found {
 			p("%s: %s", l.T("banner.engine"), md(bv.Engine))
+			if bv.Reason != "" {
+				p(" (%s)", md(bv.Reason))
+			}
 			if bv.Ratio > 0 {
 				p(" — %s", md(l.Tf("banner.ratio", bv.Ratio)))
 			}

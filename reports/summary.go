@@ -66,6 +66,11 @@ func WriteSummary(w io.Writer, r *Report, dir string) error {
 }
 
 func targetName(r *Report) string {
+	if r.Target.URL != "" && r.Target.DisplayHost != "" {
+		// The name as people write it, beside the form that was scanned:
+		// look-alike letters can hide in the first.
+		return r.Target.URL + " (" + r.Target.DisplayHost + ")"
+	}
 	if r.Target.URL != "" {
 		return r.Target.URL
 	}

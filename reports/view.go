@@ -46,6 +46,7 @@ type view struct {
 	Errors        []evidence.Error
 	Records       []recordView
 	Run           []metaRow
+	Stages        []stageRow
 
 	// index maps every record ID of the evidence to its record; linked
 	// collects the IDs the report links to, rendered as records.

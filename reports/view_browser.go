@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
 )
@@ -85,6 +86,24 @@ type consentColumn struct {
 	CookiesMore int
 	Storage     []storageRow
 	Hosts       []hostCount
+	// PageViews are the visit's page loads (the first, then the reload
+	// and the link followed after a choice), Dialogs the JavaScript
+	// dialogs its pages opened, WebRTC their peer-connection attempts.
+	PageViews []pageViewRow
+	Dialogs   []string
+	WebRTC    []string
+}
+
+// pageViewRow is one page view of a visit: what was loaded, how it was
+// watched, the third parties it contacted.
+type pageViewRow struct {
+	Ref       ref
+	Kind      string
+	URL       string
+	Watched   string
+	Third     []string
+	ThirdMore int
+	Error     string
 }
 
 type shotView struct {
@@ -103,6 +122,8 @@ type cookieRow struct {
 	Expires    string
 	ThirdParty bool
 	After      bool
+	// Refreshed: set before the choice and set again after it.
+	Refreshed bool
 }
 
 type storageRow struct {
@@ -177,7 +198,7 @@ func (v *view) buildConsent(ev *evidence.Evidence) {
 				break
 			}
 			row := cookieRow{Ref: v.ref(c.ID), Name: text(c.Name), Domain: text(c.Domain), After: c.Phase == evidence.PhaseAfterAction,
-				ThirdParty: !v.firstParty(strings.TrimPrefix(c.Domain, "."))}
+				ThirdParty: !v.firstParty(strings.TrimPrefix(c.Domain, ".")), Refreshed: c.Refreshed}
 			if c.Session || c.Expires.IsZero() {
 				row.Expires = v.L.T("consent.session")
 			} else {
@@ -202,7 +223,70 @@ func (v *view) buildConsent(ev *evidence.Evidence) {
 		if len(col.Hosts) > maxRows {
 			col.Hosts = col.Hosts[:maxRows]
 		}
+		v.buildPageViews(&col, vis)
 		cv.Columns = append(cv.Columns, col)
+	}
+}
+
+// maxViewHosts bounds the third-party hosts listed under one page view.
+const maxViewHosts = 8
+
+// buildPageViews lists vis's page views, each with how it was watched and
+// the third-party hosts its requests went to, then its dialogs and WebRTC
+// attempts.
+func (v *view) buildPageViews(col *consentColumn, vis *evidence.Visit) {
+	l := v.L
+	hosts := map[string][]string{} // page view → third-party hosts, in order
+	for _, r := range vis.Requests {
+		if r.Visit != vis.ID || r.PageView == "" || r.Host == "" || v.firstParty(r.Host) || slices.Contains(hosts[r.PageView], r.Host) {
+			continue
+		}
+		hosts[r.PageView] = append(hosts[r.PageView], r.Host)
+	}
+	for i, pv := range vis.PageViews {
+		if i >= maxRows {
+			break
+		}
+		row := pageViewRow{Ref: v.ref(pv.ID), Kind: l.T("pv." + pv.Kind), URL: text(or(pv.FinalURL, pv.URL)), Error: text(pv.Error)}
+		if _, ok := messages["pv."+pv.Kind]; !ok {
+			row.Kind = text(pv.Kind)
+		}
+		if o := pv.Observation; o != nil {
+			clock := l.T("pv.clock.wall")
+			if o.Clock == evidence.ClockVirtual {
+				clock = l.T("pv.clock.virtual")
+			}
+			row.Watched = l.Tf("pv.watched", o.PageTime.Round(100*time.Millisecond), o.WallTime.Round(10*time.Millisecond), clock)
+			if o.Scrolled {
+				row.Watched += "; " + l.T("pv.scrolled")
+			}
+			if o.ClockNote != "" {
+				row.Watched += " (" + text(o.ClockNote) + ")"
+			}
+		}
+		hs := hosts[pv.ID]
+		slices.Sort(hs)
+		for j, h := range hs {
+			if j >= maxViewHosts {
+				row.ThirdMore = len(hs) - maxViewHosts
+				break
+			}
+			row.Third = append(row.Third, text(h))
+		}
+		col.PageViews = append(col.PageViews, row)
+	}
+	for i, d := range vis.Dialogs {
+		if i >= maxViewHosts {
+			break
+		}
+		col.Dialogs = append(col.Dialogs, l.Tf("dialog.row", text(d.Type), text(d.Message), l.T("dialog."+or(d.Answer, "dismissed"))))
+	}
+	for i, w := range vis.WebRTC {
+		if i >= maxViewHosts {
+			break
+		}
+		servers := strings.Join(w.ICEServers, ", ")
+		col.WebRTC = append(col.WebRTC, l.Tf("webrtc.row", text(or(w.Origin, "?")), text(or(servers, l.T("doc.none")))))
 	}
 }
 
@@ -213,7 +297,10 @@ type bannerView struct {
 	Found   bool
 	Ref     ref
 	Engine  string
-	Text    string
+	// Rule is the rule or heuristic that found it, Reason why it matched,
+	// Frame the frame it lives in (when not the page itself).
+	Rule, Reason, Frame string
+	Text                string
 	Buttons []buttonRow
 	// Ratio is reject's area as a share of accept's, in percent; 0 when
 	// either is missing.
@@ -252,6 +339,7 @@ func (v *view) buildBanner(ev *evidence.Evidence) {
 		return
 	}
 	bv.Found, bv.Ref, bv.Engine, bv.Text = true, v.ref(visitID), text(b.Engine), text(b.Text)
+	bv.Rule, bv.Reason, bv.Frame = text(b.Rule), text(b.Reason), text(b.Frame)
 	var accept, reject float64
 	for i, btn := range b.Buttons {
 		if i >= 20 {

@@ -46,6 +46,7 @@ func (v *view) buildRun(ev *evidence.Evidence) {
 	add("run.rdap", or(env.RDAPServer, l.T("run.bootstrap")))
 	add("run.whois", or(env.WhoisServer, l.T("run.registries")))
 	add("run.proxy", env.Proxy)
+	add("run.allowed-networks", strings.Join(env.AllowedNetworks, ", "))
 	add("run.timeout", env.Timeout)
 	if b := ev.Browser; b != nil {
 		add("run.browser", strings.TrimSpace(b.Product+" "+b.Version))
@@ -53,13 +54,43 @@ func (v *view) buildRun(ev *evidence.Evidence) {
 		add("run.ua", b.UserAgent)
 		add("run.locale", strings.Trim(b.Locale+" / "+b.TimeZone, " /"))
 		add("run.3pc", b.ThirdPartyCookies)
+		add("run.webrtc", b.WebRTC)
 		add("run.flags", strings.Join(b.Flags, " "))
 	}
+	v.buildStages(ev)
 	if p := r.Policy; p != nil {
 		add("run.org-domains", strings.Join(p.Organisation.Domains, ", "))
 		add("run.allowed", strings.Join(p.Allowed.Countries, ", "))
 	} else {
 		add("run.policy", l.T("run.no-policy"))
+	}
+}
+
+// stageRow is one stage of the scan and where its time went.
+type stageRow struct {
+	Stage, Start, Duration, Status, Note string
+	// Share is the stage's duration as a share of the whole scan, in
+	// percent (for the bar).
+	Share int
+}
+
+// buildStages lists the scan's stages in the order they started, with
+// their start (from the scan's start) and duration: where the time went.
+func (v *view) buildStages(ev *evidence.Evidence) {
+	total := v.R.FinishedAt.Sub(v.R.StartedAt)
+	for i, st := range ev.Environment.Stages {
+		if i >= maxRows {
+			break
+		}
+		row := stageRow{Stage: text(st.Stage), Duration: st.Duration.Round(time.Millisecond).String(),
+			Status: text(st.Status), Note: text(st.Note)}
+		if !v.R.StartedAt.IsZero() && !st.Started.IsZero() {
+			row.Start = "+" + st.Started.Sub(v.R.StartedAt).Round(time.Millisecond).String()
+		}
+		if total > 0 {
+			row.Share = int(min(100, max(0, 100*st.Duration/total)))
+		}
+		v.Stages = append(v.Stages, row)
 	}
 }
 

@@ -95,6 +95,6 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 			return g.verdict()
 		},
 	}
-	rf.register(cmd, "write a new bundle into `DIR` (default: none, only the summary)", "json")
+	rf.register(cmd, "write a new bundle into `DIR` (default: none, only the summary)", "json,html")
 	return cmd
 }
