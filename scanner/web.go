@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
@@ -40,6 +42,12 @@ type web struct {
 	shared  bool             // the browser is Options.Shared's: not ours to close
 	probe   *http.Client     // plain GETs through the proxy (the endpoint is per request)
 	ua      string
+
+	// scouts holds, per origin ("host:port"), the end of its first load:
+	// the loads that follow wait for it, so that a silent server found by
+	// the first costs one load's budget, not one per page loaded with it.
+	mu     sync.Mutex
+	scouts map[string]chan struct{}
 }
 
 // launchBrowser starts the scan's browser, or takes the batch's running
@@ -178,9 +186,11 @@ func (w *web) loader() string {
 func (w *web) endpoint(label string) (string, func(), error) { return w.proxy.Listen(label) }
 
 func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, error) {
-	if err := w.skipSilent(u); err != nil {
+	done, err := w.admit(ctx, u)
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	addr, release, err := w.endpoint(label)
 	if err != nil {
 		return nil, err
@@ -193,9 +203,11 @@ func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, err
 }
 
 func (w *web) status(ctx context.Context, label, u string) (int, error) {
-	if err := w.skipSilent(u); err != nil {
+	done, err := w.admit(ctx, u)
+	if err != nil {
 		return 0, err
 	}
+	defer done()
 	addr, release, err := w.endpoint(label)
 	if err != nil {
 		return 0, err
@@ -207,6 +219,48 @@ func (w *web) status(ctx context.Context, label, u string) (int, error) {
 	}
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// admit lets a load of raw start: the first load of its origin at once
+// (it is the origin's scout: call done when it ends), the others once the
+// scout's load has ended, and none on an origin found silent.
+func (w *web) admit(ctx context.Context, raw string) (done func(), err error) {
+	done = func() {}
+	key, ok := origin(raw)
+	if !ok {
+		return done, nil // the loader says what is wrong with the URL
+	}
+	w.mu.Lock()
+	scout, seen := w.scouts[key]
+	if !seen {
+		if w.scouts == nil {
+			w.scouts = map[string]chan struct{}{}
+		}
+		ch := make(chan struct{})
+		w.scouts[key] = ch
+		w.mu.Unlock()
+		return sync.OnceFunc(func() { close(ch) }), w.skipSilent(raw)
+	}
+	w.mu.Unlock()
+	select {
+	case <-scout:
+	case <-ctx.Done():
+		return done, fmt.Errorf("not loaded: %w", ctx.Err())
+	}
+	return done, w.skipSilent(raw)
+}
+
+// origin is the "host:port" raw is loaded from.
+func origin(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return "", false
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return net.JoinHostPort(names.Normalise(u.Hostname()), port), true
 }
 
 // skipSilent fails a load whose host was found silent by an earlier one

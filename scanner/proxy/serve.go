@@ -187,7 +187,12 @@ func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label st
 			closeWrite(c)
 		} else {
 			// The destination's side failed (or stayed silent): tear
-			// the tunnel down, which ends the other direction too.
+			// the tunnel down, which ends the other direction too. A
+			// silent destination is marked first, so that the load the
+			// teardown ends finds it marked (loaders waiting on it skip it).
+			if errors.Is(err, errSilent) {
+				p.markSilent(r)
+			}
 			_ = up.Close()
 			_ = c.Close()
 		}
@@ -198,6 +203,9 @@ func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label st
 		closeWrite(up)
 	} else {
 		// The browser's side failed: tear the tunnel down.
+		if errors.Is(err, errSilent) {
+			p.markSilent(r)
+		}
 		_ = up.Close()
 		_ = c.Close()
 	}
