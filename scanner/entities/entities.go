@@ -355,11 +355,29 @@ func build(groups ...[]Entity) (*Catalogue, error) {
 	// Weaker names fill the gaps, by kind, then by group, then by key.
 	kinds := []func(e *Entity) []string{
 		func(e *Entity) []string { return []string{e.LegalEntity} },
-		func(e *Entity) []string { return []string{e.EUEstablishment} },
+		nil, // EU establishments: below
 		func(e *Entity) []string { return []string{e.Name} },
 		func(e *Entity) []string { return e.Aliases },
 	}
 	for _, namesOf := range kinds {
+		if namesOf == nil {
+			// An EU establishment designates the entry its company's legal
+			// entity designates, when that entry has it too ("Amazon Web
+			// Services EMEA SARL" is aws, not amazon-ses); else the first.
+			for g := range groups {
+				for i := range all {
+					n := names.NormaliseOrg(all[i].e.EUEstablishment)
+					if _, taken := c.byOrg[n]; all[i].group != g || n == "" || taken {
+						continue
+					}
+					c.byOrg[n] = i
+					if j, ok := c.byOrg[names.NormaliseOrg(all[i].e.LegalEntity)]; ok && names.NormaliseOrg(all[j].e.EUEstablishment) == n {
+						c.byOrg[n] = j
+					}
+				}
+			}
+			continue
+		}
 		for g := range groups {
 			for i := range all {
 				if all[i].group != g {
