@@ -91,21 +91,22 @@ func fetch(t *testing.T, c *http.Client, method, u string) (*http.Response, stri
 
 // A page per host that the host serves.
 var hostPages = map[string]string{
-	HostFounding:      "/",
-	HostClean:         "/",
-	HostRejectIgnored: "/resultats",
-	HostCloaked:       "/col/ea.js",
-	HostCloakedTarget: "/col/ea.js",
-	HostVendorCDN:     "/platform/app.js",
-	HostTagManager:    "/gtag/js?id=" + AnalyticsID,
-	HostAnalytics:     "/g/collect?v=2",
-	HostFonts:         "/css2?family=Marianne",
-	HostFontFiles:     "/s/marianne/v1/marianne-regular.woff2",
-	HostVideo:         "/embed/" + VideoID,
-	HostAds:           "/pagead/id",
-	HostCity:          "/",
-	HostSurveys:       SurveyOpenPath,
-	HostDecidim:       DecidimPath,
+	HostFounding:        "/",
+	HostClean:           "/",
+	HostRejectIgnored:   "/resultats",
+	HostCloaked:         "/col/ea.js",
+	HostCloakedTarget:   "/col/ea.js",
+	HostVendorCDN:       "/platform/app.js",
+	HostTagManager:      "/gtag/js?id=" + AnalyticsID,
+	HostAnalytics:       "/g/collect?v=2",
+	HostFonts:           "/css2?family=Marianne",
+	HostFontFiles:       "/s/marianne/v1/marianne-regular.woff2",
+	HostVideo:           "/embed/" + VideoID,
+	HostAds:             "/pagead/id",
+	HostCity:            "/",
+	HostSurveys:         SurveyOpenPath,
+	HostDecidim:         DecidimPath,
+	HostCompanyDeclared: "/",
 }
 
 func TestHTTPSVirtualHosts(t *testing.T) {

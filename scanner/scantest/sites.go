@@ -88,7 +88,7 @@ const (
 // names on 198.51.100.0/24, the Google-like hosts on 192.0.2.0/25, the
 // French hoster's on 203.0.113.0/25, and the cloaking CNAME.
 func webRecords() []Record {
-	return []Record{
+	return append([]Record{
 		A(HostRejectIgnored, "203.0.113.20"),
 		A(HostNoHTTPS, "203.0.113.21"),
 		CNAME(HostCloaked, HostCloakedTarget),
@@ -103,7 +103,7 @@ func webRecords() []Record {
 		A(HostAds, "192.0.2.15"),
 		A(HostSurveys, "203.0.113.22"),
 		A(HostDecidim, "203.0.113.23"),
-	}
+	}, companyRecords()...)
 }
 
 // vhost is one web host of the lab.
@@ -128,7 +128,7 @@ const hstsValue = "max-age=31536000; includeSubDomains"
 func vhosts() map[string]vhost {
 	tarteaucitron := map[string]string{"/vendor/tarteaucitron/": LibTarteaucitron}
 	cookieconsent := map[string]string{"/vendor/cookieconsent/": LibCookieConsent + "/dist"}
-	return map[string]vhost{
+	hosts := map[string]vhost{
 		HostFounding:      {https: true, hsts: true, libs: tarteaucitron, dynamic: foundingDynamic},
 		HostClean:         {https: true, hsts: true, libs: cookieconsent, dynamic: cleanDynamic},
 		HostRejectIgnored: {https: true, hsts: true, libs: cookieconsent},
@@ -146,6 +146,10 @@ func vhosts() map[string]vhost {
 		HostSurveys:       {https: true, hsts: true, dynamic: surveysDynamic},
 		HostDecidim:       {https: true, hsts: true, dynamic: decidimDynamic},
 	}
+	for name, h := range companyVhosts() {
+		hosts[name] = h
+	}
+	return hosts
 }
 
 //go:embed pages
