@@ -42,6 +42,10 @@ type Facts struct {
 	// Error is set when deriving the facts failed part-way (a bug): the
 	// facts are then incomplete, and the checks that read them say less.
 	Error string `json:"error,omitempty"`
+
+	// byURL gives, by request ID, the organisation and the catalogue rule
+	// a URL designates when it is not the host's (evidence.Host.ByURL).
+	byURL map[string]evidence.URLAttribution
 }
 
 // ThirdParty is one host outside the organisation's domains that the pages
@@ -50,9 +54,15 @@ type ThirdParty struct {
 	Host string `json:"host"`
 	// Record is the ID of the host's record, when there is one.
 	Record string `json:"record,omitempty"`
-	// Owner is the ID of the organisation behind it: the owner of its
+	// Owner is the ID of the organisation behind its first request: the
+	// one a catalogue URL rule designates (the GA4 tag on
+	// www.googletagmanager.com is Google Analytics), else the owner of its
 	// domain, else the operator of its network.
 	Owner string `json:"owner,omitempty"`
+	// Owners lists every organisation behind its requests, in order of
+	// first request, when there are several (Google Analytics and Tag
+	// Manager on www.googletagmanager.com).
+	Owners []string `json:"owners,omitempty"`
 	// Country and Categories are the owner's, as the evidence records them.
 	Country    string   `json:"country,omitempty"`
 	Categories []string `json:"categories,omitempty"`
@@ -106,6 +116,7 @@ func DeriveFacts(ev *evidence.Evidence, p *Policy, now time.Time) (f *Facts) {
 			f.Jurisdictions[o.ID] = j
 		}
 	}
+	f.byURL = requestAttributions(ev)
 	f.ThirdParties = f.thirdParties(ev)
 	f.Processors = f.processors(ev)
 	if ev.Survey != nil {
@@ -240,19 +251,23 @@ func (f *Facts) thirdParties(ev *evidence.Evidence) []ThirdParty {
 			if !ok {
 				tp := ThirdParty{Host: r.Host, FirstState: v.State, FirstPhase: r.Phase}
 				if h := host(ev, r.Host); h != nil {
-					tp.Record, tp.Owner = h.ID, h.DomainOwner
-					if tp.Owner == "" {
-						tp.Owner = h.Operator
-					}
-					if o := organisation(ev, tp.Owner); o != nil {
-						tp.Country, tp.Categories = o.Country, o.Categories
-					}
+					tp.Record = h.ID
+				}
+				tp.Owner = f.requestOrg(ev, &r)
+				if o := organisation(ev, tp.Owner); o != nil {
+					tp.Country, tp.Categories = o.Country, o.Categories
 				}
 				i = len(out)
 				idx[r.Host] = i
 				out = append(out, tp)
 			}
 			tp := &out[i]
+			if org := f.requestOrg(ev, &r); org != "" && tp.Owner != "" && org != tp.Owner && !slices.Contains(tp.Owners, org) {
+				if len(tp.Owners) == 0 {
+					tp.Owners = append(tp.Owners, tp.Owner)
+				}
+				tp.Owners = append(tp.Owners, org)
+			}
 			tp.Requests++
 			if len(tp.RequestIDs) < maxThirdPartyRequestIDs {
 				tp.RequestIDs = append(tp.RequestIDs, r.ID)
@@ -274,4 +289,33 @@ func (f *Facts) thirdParties(ev *evidence.Evidence) []ThirdParty {
 		}
 	}
 	return out
+}
+
+// requestAttributions indexes the hosts' URL attributions by request ID.
+func requestAttributions(ev *evidence.Evidence) map[string]evidence.URLAttribution {
+	out := map[string]evidence.URLAttribution{}
+	for _, h := range ev.Hosts {
+		for _, a := range h.ByURL {
+			for _, id := range a.Requests {
+				out[id] = evidence.URLAttribution{Organisation: a.Organisation, Rule: a.Rule}
+			}
+		}
+	}
+	return out
+}
+
+// requestOrg returns the ID of the organisation behind a request: the one
+// a catalogue URL rule designates, else its host's domain owner, else the
+// operator of the host's network; "" when unknown.
+func (f *Facts) requestOrg(ev *evidence.Evidence, r *evidence.Request) string {
+	if a, ok := f.byURL[r.ID]; ok {
+		return a.Organisation
+	}
+	if h := host(ev, r.Host); h != nil {
+		if h.DomainOwner != "" {
+			return h.DomainOwner
+		}
+		return h.Operator
+	}
+	return ""
 }

@@ -354,9 +354,14 @@ func TestLegalProcessorUndeclared(t *testing.T) {
 		{"the relay's company, named by its other e-mail service", func(ev *evidence.Evidence) {
 			ev.Legal.Mentions = append(ev.Legal.Mentions, mention("mailchimp", "Mailchimp", "The Rocket Science Group LLC", "email"))
 		}, StatusFail, []string{"org/cloudflare", "org/google-analytics", "org/participation-vendor"}},
-		{"a video service of the same company does not declare its analytics", func(ev *evidence.Evidence) {
+		{"a video service of the same company declares the company, and so its analytics", func(ev *evidence.Evidence) {
 			ev.Legal.Mentions = append(ev.Legal.Mentions, mention("youtube", "YouTube", "Google LLC", "social", "video"))
-		}, StatusFail, all},
+		}, StatusFail, []string{"org/cloudflare", "org/mandrill", "org/participation-vendor"}},
+		{"the company's EU establishment declares its services", func(ev *evidence.Evidence) {
+			m := mention("google", "Google Ireland Limited", "Google LLC", "platform")
+			m.As, m.EUEstablishment = evidence.MentionEUEstablishment, "Google Ireland Limited"
+			ev.Legal.Mentions = append(ev.Legal.Mentions, m)
+		}, StatusFail, []string{"org/cloudflare", "org/mandrill", "org/participation-vendor"}},
 		{"the company's own name declares its services", func(ev *evidence.Evidence) {
 			ev.Legal.Mentions = append(ev.Legal.Mentions, mention("google", "Google LLC", "Google LLC", "platform"))
 		}, StatusFail, []string{"org/cloudflare", "org/mandrill", "org/participation-vendor"}},

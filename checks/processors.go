@@ -44,16 +44,36 @@ const (
 	DeclaredUnknown  = "unknown" // no legal page was read
 )
 
-// Naming is where the legal pages name an organisation.
+// Naming is where and how the legal pages name an organisation: "declared
+// as Google Ireland Limited (privacy page, “…”)".
 type Naming struct {
-	// How is hoster or publisher (the notice declares it so), mention (by
-	// its catalogue entry, name or legal entity) or same-company (another
-	// service of the same company in the same line of business: a page
-	// naming Mailchimp names the company behind Mandrill).
+	// How is one of the Named* values: how the name the page wrote
+	// relates to the observed organisation.
 	How string `json:"how"`
+	// As is the name as the page writes it ("Google Ireland Limited").
+	As string `json:"as,omitempty"`
+	// Page is the kind of the page that names it (notice, privacy,
+	// cookies), when known.
+	Page string `json:"page,omitempty"`
 	// Span quotes the text that names it, in its page.
 	Span evidence.Span `json:"span"`
 }
+
+// Values of Naming.How, from the closest to the loosest. Each counts as
+// declaring the organisation: the recipient of the data is the company (a
+// legal entity, with its EU establishment) and its group, whichever of its
+// products the page names.
+const (
+	NamedHoster      = "hoster"       // the notice declares it as the hoster
+	NamedPublisher   = "publisher"    // the notice declares it as the publisher
+	NamedMention     = "mention"      // the page names the observed service itself
+	NamedCompany     = "company"      // the page names its company: legal entity, EU establishment or registry name
+	NamedSameCompany = "same-company" // the page names another service of the same company (YouTube for Google Analytics)
+	NamedGroup       = "group"        // the page names its owning group (Alphabet for Google LLC)
+)
+
+// namingRank orders the ways of naming from the closest.
+var namingRank = map[string]int{NamedMention: 0, NamedCompany: 1, NamedSameCompany: 2, NamedGroup: 3}
 
 // processors lists the processors observed, by organisation ID: the
 // operator of the site's addresses (a CDN among them), the owners of the
@@ -116,6 +136,15 @@ func (f *Facts) processors(ev *evidence.Evidence) []Processor {
 			}
 		}
 	}
+	requests := map[string][]*evidence.Request{}
+	if ev.Browser != nil {
+		for vi := range ev.Browser.Visits {
+			for ri := range ev.Browser.Visits[vi].Requests {
+				r := &ev.Browser.Visits[vi].Requests[ri]
+				requests[r.Host] = append(requests[r.Host], r)
+			}
+		}
+	}
 	for i := range ev.Hosts {
 		h := &ev.Hosts[i]
 		if !slices.Contains(h.Roles, evidence.RoleThirdParty) || f.IsFirstParty(h.Name) {
@@ -125,12 +154,40 @@ func (f *Facts) processors(ev *evidence.Evidence) []Processor {
 		if id == "" {
 			id = h.Operator
 		}
-		what, refs := fmt.Sprintf("the page contacted %s", h.Name), []string{h.ID}
-		if tp := f.thirdParty(h.Name); tp != nil && len(tp.RequestIDs) > 0 {
-			what += fmt.Sprintf(" (%d request(s), first %s)", tp.Requests, tp.RequestIDs[0])
-			refs = append(refs, tp.RequestIDs[:min(len(tp.RequestIDs), 3)]...)
+		if len(requests[h.Name]) == 0 {
+			add(id, RoleThirdParty, fmt.Sprintf("the page contacted %s", h.Name), h.ID)
+			continue
 		}
-		add(id, RoleThirdParty, what, refs...)
+		// Each organisation behind the host's requests: the one a
+		// catalogue URL rule designates, else the host's.
+		type share struct {
+			org, rule string
+			n         int
+			ids       []string
+		}
+		var shares []share
+		for _, r := range requests[h.Name] {
+			org, rule := id, ""
+			if a, ok := f.byURL[r.ID]; ok {
+				org, rule = a.Organisation, a.Rule
+			}
+			k := slices.IndexFunc(shares, func(s share) bool { return s.org == org && s.rule == rule })
+			if k < 0 {
+				k = len(shares)
+				shares = append(shares, share{org: org, rule: rule})
+			}
+			shares[k].n++
+			if len(shares[k].ids) < 3 {
+				shares[k].ids = append(shares[k].ids, r.ID)
+			}
+		}
+		for _, s := range shares {
+			what := fmt.Sprintf("the page contacted %s (%d request(s), first %s)", h.Name, s.n, s.ids[0])
+			if s.rule != "" {
+				what = fmt.Sprintf("the page loaded it from %s (%d request(s) matching %s, first %s)", h.Name, s.n, s.rule, s.ids[0])
+			}
+			add(s.org, RoleThirdParty, what, append([]string{h.ID}, s.ids...)...)
+		}
 	}
 	for _, m := range ev.Mails {
 		for _, pm := range m.Providers {
@@ -174,28 +231,77 @@ func (f *Facts) processors(ev *evidence.Evidence) []Processor {
 	return out
 }
 
-// namedIn says where the pages name an observed organisation: as the
-// declared hoster or publisher, by a mention of its catalogue entry, by its
-// name or legal entity, or by another service of the same company in the
-// same line of business (a page naming Mailchimp names the company behind
-// Mandrill; one naming YouTube does not declare Google Analytics). Nil when
-// they do not.
+// namedIn says where and how the pages name an observed organisation,
+// comparing companies and groups rather than products: the notice's hoster
+// or publisher; else the closest of the mentions (see the Named* values) —
+// the observed service itself, its company by its legal entity or EU
+// establishment ("Google Ireland Limited" declares Google Analytics),
+// another service of the same company, its group. A page naming "Google
+// Fonts" thus names Google LLC, the recipient of what Google Analytics
+// collects too: the Naming keeps the name the page used so that a reader
+// sees it was another product. Nil when they do not name it.
 func namedIn(lg *evidence.Legal, o *evidence.Organisation) *Naming {
-	if legalDeclares(lg.Hoster, o) {
-		return &Naming{How: "hoster", Span: lg.Hoster.Span}
+	pageKind := func(id string) string {
+		for _, pg := range lg.Pages {
+			if pg.ID == id {
+				return pg.Kind
+			}
+		}
+		return ""
 	}
-	if legalDeclares(lg.Publisher, o) {
-		return &Naming{How: "publisher", Span: lg.Publisher.Span}
+	for _, d := range []struct {
+		how string
+		org *evidence.DeclaredOrg
+	}{{NamedHoster, lg.Hoster}, {NamedPublisher, lg.Publisher}} {
+		if legalDeclares(d.org, o) {
+			return &Naming{How: d.how, As: d.org.Name, Page: pageKind(d.org.Span.Source), Span: d.org.Span}
+		}
 	}
-	names := legalNorms(o.Name, o.LegalEntity)
-	company := legalNorms(o.LegalEntity)
+	var best *Naming
 	for _, m := range lg.Mentions {
-		if o.Catalogue != "" && m.Entity == o.Catalogue || legalOverlap(legalNorms(m.Name), names) {
-			return &Naming{How: "mention", Span: m.Span}
+		how := mentionNames(m, o)
+		if how == "" || best != nil && namingRank[how] >= namingRank[best.How] {
+			continue
 		}
-		if legalOverlap(legalNorms(m.LegalEntity), company) && legalOverlap(m.Categories, o.Categories) {
-			return &Naming{How: "same-company", Span: m.Span}
+		best = &Naming{How: how, As: m.Name, Page: pageKind(m.Span.Source), Span: m.Span}
+		if how == NamedMention {
+			break
 		}
 	}
-	return nil
+	return best
+}
+
+// mentionNames says how a mention names an observed organisation (a
+// Named* value), or "" when it names another.
+func mentionNames(m evidence.Mention, o *evidence.Organisation) string {
+	written := legalNorms(m.Name)
+	company := legalNorms(o.LegalEntity, o.EUEstablishment)
+	group := legalNorms(o.Parent)
+	if m.As == evidence.MentionGroup {
+		// The page wrote a group's name: only the group is named.
+		if legalOverlap(written, group) {
+			return NamedGroup
+		}
+		return ""
+	}
+	mCompany := legalNorms(m.LegalEntity, m.EUEstablishment)
+	switch m.As {
+	case evidence.MentionLegalEntity, evidence.MentionEUEstablishment, evidence.MentionOrgName:
+		if legalOverlap(mCompany, company) || legalOverlap(written, company) {
+			return NamedCompany
+		}
+	}
+	switch {
+	case o.Catalogue != "" && m.Entity == o.Catalogue, legalOverlap(written, legalNorms(o.Name)):
+		return NamedMention
+	case legalOverlap(written, company):
+		return NamedCompany
+	case legalOverlap(mCompany, company):
+		return NamedSameCompany
+	case legalOverlap(written, group), legalOverlap(mCompany, group):
+		// The page names the company that heads the group (Microsoft for
+		// LinkedIn).
+		return NamedGroup
+	}
+	return ""
 }

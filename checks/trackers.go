@@ -206,6 +206,21 @@ func (p *Pass) ClassifyHost(name string) Classification {
 	return c
 }
 
+// ClassifyRequest classifies a request a page made: by the organisation a
+// catalogue URL rule designates for it (the GA4 tag on
+// www.googletagmanager.com is Google Analytics), else by its host.
+func (p *Pass) ClassifyRequest(r *evidence.Request) Classification {
+	if a, ok := p.Facts().byURL[r.ID]; ok && !p.IsFirstParty(r.Host) {
+		if o := organisation(p.Evidence, a.Organisation); o != nil {
+			if pur := purposeOfOrg(o); pur != "" {
+				return Classification{Purpose: pur, Service: o.Name, Org: o,
+					Why: "third party " + o.Name + " (" + strings.Join(o.Categories, ", ") + "), by the URL rule " + a.Rule}
+			}
+		}
+	}
+	return p.ClassifyHost(r.Host)
+}
+
 // ClassifyCookie classifies a cookie: by the table of well-known names,
 // else by the organisation owning its domain. A measurement cookie keeps
 // its exemption only if first party and living at most 13 months.
@@ -304,7 +319,7 @@ func (p *Pass) nonExempt(v *evidence.Visit, phase string) []tracked {
 		if (phase != "" && r.Phase != phase) || r.Host == "" {
 			continue
 		}
-		c := p.ClassifyHost(r.Host)
+		c := p.ClassifyRequest(r)
 		if !c.NeedsConsent() {
 			continue
 		}

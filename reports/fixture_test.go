@@ -171,11 +171,16 @@ func fullEvidence() *evidence.Evidence {
 	}}
 	ev.Legal = &evidence.Legal{
 		Pages: []evidence.LegalPage{{ID: "legal/1", Kind: "notice", URL: "https://" + site + "/mentions-legales", FoundBy: "link: Mentions légales", Lang: "fr", Status: 200,
-			Text: "Hébergement assuré par OVH, 2 rue Kellermann, 59100 Roubaix."}},
+			Text: "Hébergement assuré par OVH, 2 rue Kellermann, 59100 Roubaix."},
+			{ID: "legal/2", Kind: "privacy", URL: "https://" + site + "/confidentialite", FoundBy: "link: Confidentialité", Lang: "fr", Status: 200,
+				Text: "Mesure d'audience : Google Ireland Limited, Gordon House, Dublin 4."}},
 		Hoster: &evidence.DeclaredOrg{Name: "OVH", Address: "2 rue Kellermann", Postcode: "59100", City: "Roubaix", Catalogue: "ovhcloud",
 			Span: evidence.Span{Source: "legal/1", Start: 0, End: 60, Text: "Hébergement assuré par OVH, 2 rue Kellermann, 59100 Roubaix"}},
 		Publisher: &evidence.DeclaredOrg{Name: "Commune de Ville-Exemple", Register: "SIREN 215000000", Span: evidence.Span{Source: "legal/1", Text: "Commune de Ville-Exemple"}},
-		Mentions:  []evidence.Mention{{Entity: "ovhcloud", Name: "OVH", Span: evidence.Span{Source: "legal/1", Text: "Hébergement assuré par OVH"}}},
+		Mentions: []evidence.Mention{{Entity: "ovhcloud", Name: "OVH", Span: evidence.Span{Source: "legal/1", Text: "Hébergement assuré par OVH"}},
+			{Entity: "google", Name: "Google Ireland Limited", As: evidence.MentionEUEstablishment, LegalEntity: "Google LLC",
+				EUEstablishment: "Google Ireland Limited", Parent: "Alphabet Inc.", Categories: []string{"platform"},
+				Span: evidence.Span{Source: "legal/2", Start: 0, End: 67, Text: "Mesure d'audience : Google Ireland Limited, Gordon House, Dublin 4."}}},
 	}
 	addObservation(ev)
 	return ev

@@ -122,6 +122,7 @@ func (v *view) buildDeclared(ev *evidence.Evidence) {
 		case pr.Declared == checks.DeclaredNamed:
 			row.Named = v.L.T("decl.named")
 			if n := pr.NamedBy; n != nil {
+				row.Named += " — " + v.namedAs(n)
 				row.Quote, row.QuoteRef = text(n.Span.Text), v.ref(n.Span.Source)
 			}
 		case pr.Declared == checks.DeclaredNotNamed:
@@ -131,6 +132,35 @@ func (v *view) buildDeclared(ev *evidence.Evidence) {
 		}
 		dv.Observed = append(dv.Observed, row)
 	}
+}
+
+// namedAs renders how the checks found a processor declared: "declared as
+// “Google Ireland Limited” (privacy page; its company)".
+func (v *view) namedAs(n *checks.Naming) string {
+	page := v.L.T("decl.page")
+	if n.Page != "" {
+		if k := "decl.page." + n.Page; v.L.T(k) != k {
+			page = v.L.T(k)
+		}
+	}
+	how := v.L.T("decl.how." + n.How)
+	if how == "decl.how."+n.How {
+		how = n.How
+	}
+	as := n.As
+	if as == "" {
+		as = n.Span.Text
+	}
+	return text(v.L.Tf("decl.named-as", legalName(as), page, how))
+}
+
+// legalName bounds a name quoted from a page to one line of 120 characters.
+func legalName(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:119]) + "…"
+	}
+	return s
 }
 
 // processorRoleKeys maps a processor's roles to their labels' keys.

@@ -234,6 +234,9 @@ func mergeHosts(hosts, more []evidence.Host) []evidence.Host {
 		o.Resolution = orElse(o.Resolution, h.Resolution)
 		o.Operator = orElse(o.Operator, h.Operator)
 		o.DomainOwner = orElse(o.DomainOwner, h.DomainOwner)
+		if len(o.ByURL) == 0 {
+			o.ByURL = h.ByURL
+		}
 		if o.RegistrableDomain == "" {
 			o.RegistrableDomain = h.RegistrableDomain
 		}

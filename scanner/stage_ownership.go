@@ -158,6 +158,10 @@ func (s *scan) ownershipStage(ctx context.Context, ev *evidence.Evidence) stageR
 		o.registrations = append(o.registrations, reg)
 	}
 	r.hosts = s.attributeHosts(ev.Hosts, resolution, o, b)
+	byURL := s.attributeRequests(ev.Browser, b)
+	for i := range r.hosts {
+		r.hosts[i].ByURL = byURL[r.hosts[i].Name]
+	}
 	o.organisations = b.list()
 	slices.SortFunc(o.networks, func(a, b evidence.Network) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(o.registrations, func(a, b evidence.Registration) int { return strings.Compare(a.ID, b.ID) })
@@ -221,6 +225,38 @@ func (s *scan) attributeHosts(hosts []evidence.Host, resolution func(string) *ev
 			a.DomainOwner = org
 		}
 		out = append(out, a)
+	}
+	return out
+}
+
+// attributeRequests finds the requests a catalogue URL rule designates
+// another organisation for than their host's (the GA4 tag on
+// www.googletagmanager.com), by host name, each organisation with its rule
+// and requests in the order the visits made them.
+func (s *scan) attributeRequests(br *evidence.Browser, b *orgBook) map[string][]evidence.URLAttribution {
+	if br == nil {
+		return nil
+	}
+	out := map[string][]evidence.URLAttribution{}
+	for _, v := range br.Visits {
+		for _, req := range v.Requests {
+			e, rule, ok := s.catalogue.ByURL(req.URL)
+			if !ok {
+				continue
+			}
+			if owner, known := s.catalogue.ByHost(req.Host); known && owner.Key == e.Key {
+				continue // the host's own entry: nothing to add
+			}
+			id := b.forEntity(e, "catalogue:url "+rule)
+			as := out[req.Host]
+			i := slices.IndexFunc(as, func(a evidence.URLAttribution) bool { return a.Organisation == id && a.Rule == rule })
+			if i < 0 {
+				i = len(as)
+				as = append(as, evidence.URLAttribution{Organisation: id, Rule: rule})
+			}
+			as[i].Requests = append(as[i].Requests, req.ID)
+			out[req.Host] = as
+		}
 	}
 	return out
 }
@@ -297,7 +333,8 @@ func (b *orgBook) forEntity(e *entities.Entity, matchedBy string) string {
 	o, ok := b.orgs[id]
 	if !ok {
 		o = &evidence.Organisation{
-			ID: id, Name: e.Name, LegalEntity: e.LegalEntity, Country: e.Country, Parent: e.Parent,
+			ID: id, Name: e.Name, LegalEntity: e.LegalEntity, EUEstablishment: e.EUEstablishment,
+			Country: e.Country, Parent: e.Parent,
 			Categories: slices.Sorted(slices.Values(e.Categories)), Catalogue: e.Key,
 		}
 		notes := []string{}

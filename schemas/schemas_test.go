@@ -22,6 +22,7 @@ import (
 
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/reports"
+	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/schemas"
 )
 
@@ -247,7 +248,10 @@ var overlay = map[string]map[string]any{
 	"Facts.as_of":            {"format": "date"},
 	"Processor.declared":     {"enum": []string{checks.DeclaredNamed, checks.DeclaredNotNamed, checks.DeclaredUnknown}},
 	"Processor.roles":        {"items": map[string]any{"enum": []string{checks.RoleSiteOperator, checks.RoleDomainOwner, checks.RoleThirdParty, checks.RoleMailRelay}}},
-	"Naming.how":             {"enum": []string{"hoster", "publisher", "mention", "same-company"}},
+	"Naming.how": {"enum": []string{checks.NamedHoster, checks.NamedPublisher, checks.NamedMention, checks.NamedCompany,
+		checks.NamedSameCompany, checks.NamedGroup}},
+	"Mention.as": {"enum": []string{evidence.MentionName, evidence.MentionOrgName, evidence.MentionLegalEntity,
+		evidence.MentionEUEstablishment, evidence.MentionGroup}},
 	"ThirdParty.first_state": {"enum": []string{"initial", "reject", "accept", "crawl"}},
 	"ThirdParty.first_phase": {"enum": []string{"before-action", "after-action"}},
 	"Visit.state":            {"enum": []string{"initial", "reject", "accept", "crawl"}},

@@ -72,7 +72,14 @@ type Entity struct {
 	LegalEntity string `yaml:"legal_entity,omitempty" json:"legal_entity,omitempty"`
 	// Country is the ISO 3166-1 alpha-2 code of the legal entity's seat.
 	Country string `yaml:"country" json:"country"`
-	// Parent is the owning group, if any.
+	// EUEstablishment is the group company established in the EU or EEA that contracts with
+	// or serves the EU's users or customers, when it is not LegalEntity (Google Ireland Limited
+	// for Google LLC's services). A legal page naming it names the recipient of the data as
+	// surely as one naming LegalEntity.
+	EUEstablishment string `yaml:"eu_establishment,omitempty" json:"eu_establishment,omitempty"`
+	// Parent is the owning group (Alphabet Inc. for Google LLC), if any: the group of an entry
+	// is its Parent, or without one the company itself. A legal page naming the group names
+	// every company in it.
 	Parent string `yaml:"parent,omitempty" json:"parent,omitempty"`
 	// Categories say what the organisation does for a site (see the Category constants).
 	Categories []string `yaml:"categories" json:"categories"`
@@ -85,6 +92,12 @@ type Entity struct {
 	Aliases []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
 	// Sources name the public documents the facts come from.
 	Sources []string `yaml:"sources" json:"sources"`
+	// URLs are URL rules ("host/path" or "host/path?param=prefix") that designate this entry
+	// for some requests to a host another entry's domain covers: the host says whose
+	// server it is, the path which service is loaded. "googletagmanager.com/gtag/js?id=G-"
+	// makes the gtag.js loader of a GA4 property Google Analytics, not Tag Manager. ByURL
+	// matches them.
+	URLs []string `yaml:"urls,omitempty" json:"urls,omitempty"`
 	// ASNs are the autonomous systems the organisation operates.
 	ASNs []uint32 `yaml:"asns,omitempty" json:"asns,omitempty"`
 	// Note records caveats: contracting entities that differ by region, uncertain facts.
@@ -104,6 +117,7 @@ func (e *Entity) clone() Entity {
 	c.Aliases = slices.Clone(e.Aliases)
 	c.Sources = slices.Clone(e.Sources)
 	c.ASNs = slices.Clone(e.ASNs)
+	c.URLs = slices.Clone(e.URLs)
 	return c
 }
 
@@ -115,6 +129,9 @@ type Catalogue struct {
 	byDomain map[string]int
 	byASN    map[uint32]int
 	byOrg    map[string]int // names.NormaliseOrg(name) → entity
+	byURL    map[string]int // URL rule → entity
+	// rules holds the URL rules by host, most specific first.
+	rules map[string][]urlRule
 }
 
 var defaultCatalogue = sync.OnceValues(func() (*Catalogue, error) {
@@ -202,8 +219,9 @@ func (c *Catalogue) ByHost(host string) (*Entity, bool) {
 
 // ByOrgName returns the entity an organisation name designates, as RDAP or whois print it or as
 // a legal page writes it. Names are compared after NormaliseOrg, so "Cloudflare, Inc." and
-// "CLOUDFLARE INC" are the same. Org names win over legal entities, which win over names, which
-// win over aliases; within one kind, the entry with the smallest key wins.
+// "CLOUDFLARE INC" are the same. Org names win over legal entities, which win over EU
+// establishments, which win over names, which win over aliases; within one kind, the entry with
+// the smallest key wins.
 func (c *Catalogue) ByOrgName(name string) (*Entity, bool) {
 	if c == nil {
 		return nil, false
@@ -267,6 +285,7 @@ func build(groups ...[]Entity) (*Catalogue, error) {
 		byDomain: make(map[string]int),
 		byASN:    make(map[uint32]int),
 		byOrg:    make(map[string]int),
+		byURL:    make(map[string]int),
 	}
 	for i, m := range all {
 		c.entities[i] = m.e
@@ -310,19 +329,43 @@ func build(groups ...[]Entity) (*Catalogue, error) {
 			for _, o := range m.e.OrgNames {
 				claim(c.byOrg, names.NormaliseOrg(o), i, "org_names")
 			}
+			for _, u := range m.e.URLs {
+				claim(c.byURL, u, i, "urls")
+			}
 		}
 	}
 	if len(errs) > 0 {
 		return nil, joinErrors(errs)
 	}
 
+	c.indexURLs()
+
 	// Weaker names fill the gaps, by kind, then by group, then by key.
 	kinds := []func(e *Entity) []string{
 		func(e *Entity) []string { return []string{e.LegalEntity} },
+		nil, // EU establishments: below
 		func(e *Entity) []string { return []string{e.Name} },
 		func(e *Entity) []string { return e.Aliases },
 	}
 	for _, namesOf := range kinds {
+		if namesOf == nil {
+			// An EU establishment designates the entry its company's legal
+			// entity designates, when that entry has it too ("Amazon Web
+			// Services EMEA SARL" is aws, not amazon-ses); else the first.
+			for g := range groups {
+				for i := range all {
+					n := names.NormaliseOrg(all[i].e.EUEstablishment)
+					if _, taken := c.byOrg[n]; all[i].group != g || n == "" || taken {
+						continue
+					}
+					c.byOrg[n] = i
+					if j, ok := c.byOrg[names.NormaliseOrg(all[i].e.LegalEntity)]; ok && names.NormaliseOrg(all[j].e.EUEstablishment) == n {
+						c.byOrg[n] = j
+					}
+				}
+			}
+			continue
+		}
 		for g := range groups {
 			for i := range all {
 				if all[i].group != g {

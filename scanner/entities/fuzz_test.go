@@ -43,3 +43,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzByURL: request URLs come from the scanned site; ByURL must neither panic nor match a URL
+// whose host is not under the rule's.
+func FuzzByURL(f *testing.F) {
+	f.Add("https://www.googletagmanager.com/gtag/js?id=G-ABC")
+	f.Add("https://www.google.com/recaptcha/api.js?render=x")
+	f.Add("https://a:b@[::1]:8443/%zz?id=%G-")
+	f.Add("http://googletagmanager.com/gtag/js?id=G-&id=AW-")
+	c := entities.Default()
+	f.Fuzz(func(t *testing.T, raw string) {
+		e, rule, ok := c.ByURL(raw)
+		if !ok {
+			return
+		}
+		if e == nil || rule == "" {
+			t.Fatalf("match without entry or rule: %v %q", e, rule)
+		}
+	})
+}

@@ -229,8 +229,8 @@ func decodeError(err error, spans []span) error {
 }
 
 var entityFields = []string{
-	"key", "name", "legal_entity", "country", "parent", "categories", "domains",
-	"org_names", "asns", "aliases", "sources", "note",
+	"key", "name", "legal_entity", "eu_establishment", "country", "parent", "categories", "domains",
+	"urls", "org_names", "asns", "aliases", "sources", "note",
 }
 
 func joinErrors(errs []error) error {
@@ -303,6 +303,20 @@ func (e *Entity) problems() []problem {
 		seen[d] = true
 	}
 
+	seen = map[string]bool{}
+	for _, u := range e.URLs {
+		if msg := urlRuleProblem(u); msg != "" {
+			add("urls", "%q: %s", u, msg)
+		} else if seen[u] {
+			add("urls", "%q listed twice", u)
+		}
+		seen[u] = true
+	}
+	for _, n := range []struct{ field, name string }{{"legal_entity", e.LegalEntity}, {"eu_establishment", e.EUEstablishment}, {"parent", e.Parent}} {
+		if n.name != "" && names.NormaliseOrg(n.name) == "" {
+			add(n.field, "%q: empty once normalised", n.name)
+		}
+	}
 	for _, o := range e.OrgNames {
 		if names.NormaliseOrg(o) == "" {
 			add("org_names", "%q: empty once normalised", o)

@@ -73,11 +73,28 @@ type Mention struct {
 	Entity string `json:"entity"`
 	// Name is the name as the page writes it.
 	Name string `json:"name"`
-	// LegalEntity and Categories are the catalogue entry's, so that checks
-	// and reports can tell declared analytics or mail providers and compare
-	// with observed organisations without the catalogue.
-	LegalEntity string   `json:"legal_entity,omitempty"`
-	Categories  []string `json:"categories,omitempty"`
+	// As says which of the entry's names the page used: name (its name, an
+	// alias or a domain: the product or service), org-name (a registry's
+	// name of its company), legal-entity, eu-establishment, or group (the
+	// name of its owning group, Parent).
+	As string `json:"as,omitempty"`
+	// LegalEntity, EUEstablishment, Parent and Categories are the catalogue
+	// entry's, so that checks and reports can tell declared analytics or
+	// mail providers and compare companies and groups with observed
+	// organisations without the catalogue.
+	LegalEntity     string   `json:"legal_entity,omitempty"`
+	EUEstablishment string   `json:"eu_establishment,omitempty"`
+	Parent          string   `json:"parent,omitempty"`
+	Categories      []string `json:"categories,omitempty"`
 	// Span is the sentence it appears in.
 	Span Span `json:"span"`
 }
+
+// Values of Mention.As: which of a catalogue entry's names a page used.
+const (
+	MentionName            = "name"
+	MentionOrgName         = "org-name"
+	MentionLegalEntity     = "legal-entity"
+	MentionEUEstablishment = "eu-establishment"
+	MentionGroup           = "group"
+)

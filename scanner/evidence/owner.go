@@ -33,6 +33,24 @@ type Host struct {
 	DomainOwner string `json:"domain_owner,omitempty"`
 	// SeenIn lists the IDs of the records where the host was seen.
 	SeenIn []string `json:"seen_in,omitempty"`
+	// ByURL lists the organisations a catalogue URL rule designates for
+	// some of the requests to the host, when the path, not the host, says
+	// which service was loaded (www.googletagmanager.com/gtag/js?id=G-… is
+	// Google Analytics, not Tag Manager). Requests it does not list are the
+	// domain owner's.
+	ByURL []URLAttribution `json:"by_url,omitempty"`
+}
+
+// URLAttribution is an organisation a catalogue URL rule designates for
+// some requests to a host.
+type URLAttribution struct {
+	// Organisation is the organisation's ID.
+	Organisation string `json:"organisation"`
+	// Rule is the catalogue's rule that matched
+	// ("googletagmanager.com/gtag/js?id=G-").
+	Rule string `json:"rule"`
+	// Requests lists the IDs of the requests it designates.
+	Requests []string `json:"requests"`
 }
 
 // Address is an IP address seen during the scan.
@@ -111,7 +129,11 @@ type Organisation struct {
 	LegalEntity string `json:"legal_entity,omitempty"`
 	// Country is the ISO 3166-1 alpha-2 code of its legal seat.
 	Country string `json:"country,omitempty"`
-	// Parent is the parent company, when known.
+	// EUEstablishment is the group company in the EU or EEA that contracts
+	// with or serves EU users (Google Ireland Limited), when known and not
+	// LegalEntity.
+	EUEstablishment string `json:"eu_establishment,omitempty"`
+	// Parent is the owning group (Alphabet Inc.), when known.
 	Parent string `json:"parent,omitempty"`
 	// Categories lists what it does (hosting, cdn, analytics, advertising,
 	// social, fonts, email, survey, consent, …), sorted.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigie-scan/vigie/scanner/entities"
 	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/names"
 )
 
 // Declarations is what a site's legal pages declare. Every fact carries the
@@ -145,8 +146,10 @@ func (d *doc) findSubmatchesIf(word string, re *regexp.Regexp) [][]int {
 	return re.FindAllStringSubmatchIndex(d.f, maxTriggers)
 }
 
-// mentions lists the catalogue organisations named in d, each once, with
-// the sentence of its first mention.
+// mentions lists the catalogue organisations named in d, each once per
+// kind of name (a page naming "Google" and "Google Ireland Limited" names
+// the service and its EU establishment), with the sentence of its first
+// mention.
 func mentions(d *doc, m *matcher, limit int) []evidence.Mention {
 	limit = min(limit, maxMentionsPerPage)
 	if limit <= 0 {
@@ -154,14 +157,25 @@ func mentions(d *doc, m *matcher, limit int) []evidence.Mention {
 	}
 	var out []evidence.Mention
 	seen := map[string]bool{}
-	m.find(d, func(e *entities.Entity, fs, fe int) bool {
-		if seen[e.Key] {
+	m.find(d, func(e *entities.Entity, as string, fs, fe int) bool {
+		name := d.raw(fs, fe)
+		if as == evidence.MentionOrgName {
+			// A registry name that is also the company's: say which.
+			switch names.NormaliseOrg(name) {
+			case names.NormaliseOrg(e.LegalEntity):
+				as = evidence.MentionLegalEntity
+			case names.NormaliseOrg(e.EUEstablishment):
+				as = evidence.MentionEUEstablishment
+			}
+		}
+		if seen[e.Key+"\x00"+as] {
 			return true
 		}
-		seen[e.Key] = true
+		seen[e.Key+"\x00"+as] = true
 		ss, se := d.sentence(fs, fe)
 		out = append(out, evidence.Mention{
-			Entity: e.Key, Name: d.raw(fs, fe), LegalEntity: e.LegalEntity,
+			Entity: e.Key, Name: name, As: as, LegalEntity: e.LegalEntity,
+			EUEstablishment: e.EUEstablishment, Parent: e.Parent,
 			Categories: slices.Sorted(slices.Values(e.Categories)), Span: d.span(ss, se),
 		})
 		return len(out) < limit

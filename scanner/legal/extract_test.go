@@ -247,6 +247,21 @@ var extractCases = []extractCase{
 	{name: "mentions: case and accents ignored",
 		text:     "Fonds de carte : GEOPORTAIL et openstreetmap.",
 		mentions: []string{"ign", "openstreetmap"}, transfers: -1},
+	{name: "mentions: a bare word in ordinary prose is no company",
+		text:     "Les méta-données, Méta-données et meta-data techniques ne sont pas transmises. Voir aussi metadata.",
+		mentions: []string{}, transfers: -1},
+	{name: "mentions: a company by its EU establishment",
+		text:     "Mesure d'audience : Google Ireland Limited, Gordon House, Barrow Street, Dublin 4, Irlande.",
+		mentions: []string{"google"}, transfers: -1},
+	{name: "mentions: a company by its EU establishment without its form",
+		text:     "Réseaux sociaux : Meta Platforms Ireland Ltd, Dublin.",
+		mentions: []string{"meta"}, transfers: -1},
+	{name: "mentions: Google Fonts is the product, not the bare company",
+		text:     "Les polices sont servies par Google Fonts.",
+		mentions: []string{"google-fonts"}, transfers: -1},
+	{name: "mentions: the capitalised company in a compound",
+		text:     "Die Meta-Pixel und Meta-Dienste werden nicht genutzt.",
+		mentions: []string{"meta"}, transfers: -1},
 	{name: "mentions: hyphen and space spellings",
 		text:     "La plateforme est opérée par Cap-Collectif. CAP COLLECTIF assure la maintenance.",
 		mentions: []string{"cap-collectif"}, transfers: -1},
@@ -383,6 +398,34 @@ func checkSpans(t *testing.T, pages []evidence.LegalPage, d Declarations) {
 func TestExtractCaseCount(t *testing.T) {
 	if len(extractCases) < 40 {
 		t.Errorf("only %d extraction cases", len(extractCases))
+	}
+}
+
+// TestMentionKinds: a mention says which of the entry's names the page
+// used and carries its company and group, for the checks to compare.
+func TestMentionKinds(t *testing.T) {
+	cat := entities.Default()
+	for _, tt := range []struct {
+		text, entity, name, as, eu, parent string
+	}{
+		{"Sous-traitant : Google Ireland Limited.", "google", "Google Ireland Limited", evidence.MentionEUEstablishment, "Google Ireland Limited", "Alphabet Inc."},
+		{"Sous-traitant : Google LLC.", "google", "Google LLC", evidence.MentionLegalEntity, "Google Ireland Limited", "Alphabet Inc."},
+		{"Mesure d'audience : Google Analytics.", "google-analytics", "Google Analytics", evidence.MentionName, "Google Ireland Limited", "Alphabet Inc."},
+		{"Processor: Microsoft Ireland Operations Limited.", "microsoft", "Microsoft Ireland Operations Limited", evidence.MentionEUEstablishment, "Microsoft Ireland Operations Limited", ""},
+		{"Hébergement : Amazon Web Services EMEA SARL.", "aws", "Amazon Web Services EMEA SARL", evidence.MentionEUEstablishment, "Amazon Web Services EMEA SARL", "Amazon.com, Inc."},
+		{"Groupe : Contentsquare SAS et ses filiales.", "contentsquare", "Contentsquare SAS", evidence.MentionLegalEntity, "", ""},
+		{"Le groupe Intuit Inc. et ses filiales.", "mailchimp", "Intuit Inc", evidence.MentionGroup, "", "Intuit Inc."},
+	} {
+		pages := []evidence.LegalPage{{ID: "legal/1", Kind: KindPrivacy, URL: "https://example.fr/privacy", Text: tt.text}}
+		d := Extract(pages, cat)
+		if len(d.Mentions) == 0 {
+			t.Errorf("%q: no mention", tt.text)
+			continue
+		}
+		m := d.Mentions[0]
+		if m.Entity != tt.entity || m.Name != tt.name || m.As != tt.as || m.EUEstablishment != tt.eu || m.Parent != tt.parent {
+			t.Errorf("%q: mention %+v, want %s %q as %s (%q, %q)", tt.text, m, tt.entity, tt.name, tt.as, tt.eu, tt.parent)
+		}
 	}
 }
 

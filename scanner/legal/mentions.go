@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/vigie-scan/vigie/scanner/entities"
+	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/names"
 )
 
@@ -19,6 +20,15 @@ import (
 // Collectif" is "Cap-Collectif", "google-analytics.com" names Google
 // Analytics). Matching is linear in the text: each word looks up the names
 // starting with it, longest first.
+//
+// Besides an entry's names, it knows its company's (legal entity, EU
+// establishment, each also without its company form: "Google Ireland Ltd"
+// finds "Google Ireland Limited") and its group's (Parent), and records
+// which kind the page used. Two rules keep ordinary words out: a name
+// written without accents does not match a word that has some ("Meta" is
+// not "méta-données"), and a one-word name written with a capital does not
+// match a word in lower case joined by a hyphen to another ("meta-data" is
+// a common noun; a lone "openstreetmap" still names OpenStreetMap).
 type matcher struct {
 	ents  []entities.Entity
 	first map[string][]*pattern
@@ -29,6 +39,9 @@ type pattern struct {
 	seps  []string // separator classes between words
 	ent   int
 	prio  int
+	// upper: every spelling starts with a capital; accented: some spelling
+	// has a letter outside ASCII.
+	upper, accented bool
 }
 
 // Pattern priorities: which entity a name shared by several designates.
@@ -36,7 +49,18 @@ const (
 	prioName = iota // its name, an alias or a domain
 	prioOrgName
 	prioLegalEntity
+	prioEUEstablishment
+	prioGroup
 )
+
+// mentionAs gives the evidence.Mention.As value of each priority.
+var mentionAs = [...]string{
+	prioName:            evidence.MentionName,
+	prioOrgName:         evidence.MentionOrgName,
+	prioLegalEntity:     evidence.MentionLegalEntity,
+	prioEUEstablishment: evidence.MentionEUEstablishment,
+	prioGroup:           evidence.MentionGroup,
+}
 
 // matcherCache keeps the matchers of the last catalogues used: a catalogue
 // is immutable, and a scan uses one.
@@ -76,13 +100,19 @@ func newMatcher(cat *entities.Catalogue) *matcher {
 	byKey := map[string]*pattern{}
 	for i := range m.ents {
 		e := &m.ents[i]
-		add := func(name string, prio int) {
+		// add indexes name, written display in the catalogue.
+		add := func(name, display string, prio int) {
 			words, seps := tokens(fold(name))
 			if len(words) == 0 || (len(words) == 1 && len(words[0]) < 3) || names.NormaliseOrg(name) == "" {
 				return
 			}
+			first, _ := utf8.DecodeRuneInString(display)
+			upper := unicode.IsUpper(first)
+			accented := strings.IndexFunc(display, func(r rune) bool { return r >= utf8.RuneSelf && unicode.IsLetter(r) }) >= 0
 			key := strings.Join(words, " ") + "\x00" + strings.Join(seps, "\x00")
 			if prev, ok := byKey[key]; ok {
+				prev.upper = prev.upper && upper
+				prev.accented = prev.accented || accented
 				if prio < prev.prio {
 					prev.ent, prev.prio = i, prio
 				} else if prio == prev.prio && prio != prioName && prev.ent != i {
@@ -94,23 +124,32 @@ func newMatcher(cat *entities.Catalogue) *matcher {
 				}
 				return
 			}
-			p := &pattern{words: words, seps: seps, ent: i, prio: prio}
+			p := &pattern{words: words, seps: seps, ent: i, prio: prio, upper: upper, accented: accented}
 			byKey[key] = p
 			m.first[words[0]] = append(m.first[words[0]], p)
 		}
-		add(e.Name, prioName)
+		add(e.Name, e.Name, prioName)
 		for _, a := range e.Aliases {
-			add(a, prioName)
+			add(a, a, prioName)
 		}
 		for _, d := range e.Domains {
 			if strings.Contains(d, ".") {
-				add(d, prioName)
+				add(d, d, prioName)
 			}
 		}
 		for _, o := range e.OrgNames {
-			add(o, prioOrgName)
+			add(o, o, prioOrgName)
 		}
-		add(e.LegalEntity, prioLegalEntity)
+		// A company or group as written, and without its company form.
+		for _, c := range []struct {
+			name string
+			prio int
+		}{{e.LegalEntity, prioLegalEntity}, {e.EUEstablishment, prioEUEstablishment}, {e.Parent, prioGroup}} {
+			if c.name != "" {
+				add(c.name, c.name, c.prio)
+				add(names.NormaliseOrg(c.name), c.name, c.prio)
+			}
+		}
 	}
 	for _, ps := range m.first {
 		slices.SortStableFunc(ps, func(a, b *pattern) int { return len(b.words) - len(a.words) })
@@ -119,9 +158,10 @@ func newMatcher(cat *entities.Catalogue) *matcher {
 }
 
 // find calls fn for each catalogue name found in d, in text order, with
-// the folded range of the name; the longest name at a position wins and
-// matches do not overlap. fn returns false to stop.
-func (m *matcher) find(d *doc, fn func(e *entities.Entity, fs, fe int) bool) {
+// the folded range of the name and the kind of name it is
+// (evidence.Mention.As); the longest name at a position wins and matches
+// do not overlap. fn returns false to stop.
+func (m *matcher) find(d *doc, fn func(e *entities.Entity, as string, fs, fe int) bool) {
 	if len(m.first) == 0 {
 		return
 	}
@@ -133,7 +173,10 @@ func (m *matcher) find(d *doc, fn func(e *entities.Entity, fs, fe int) bool) {
 				continue
 			}
 			end := toks[i+len(p.words)-1][1]
-			if !fn(&m.ents[p.ent], toks[i][0], end) {
+			if !p.spelledAs(d, toks[i][0], end) {
+				continue
+			}
+			if !fn(&m.ents[p.ent], mentionAs[p.prio], toks[i][0], end) {
 				return
 			}
 			i += len(p.words) - 1
@@ -141,6 +184,29 @@ func (m *matcher) find(d *doc, fn func(e *entities.Entity, fs, fe int) bool) {
 		}
 	}
 }
+
+// spelledAs reports whether the original text of a match at folded
+// [fs, fe) can be the name: no accent the name lacks, and no capitalised
+// one-word name found as a lower-case part of a hyphenated compound.
+func (p *pattern) spelledAs(d *doc, fs, fe int) bool {
+	s, e := d.orig(fs), d.origEnd(fs, fe)
+	orig := d.src[s:e]
+	if !p.accented && strings.IndexFunc(orig, func(r rune) bool { return r >= utf8.RuneSelf && unicode.IsLetter(r) }) >= 0 {
+		return false
+	}
+	if p.upper && len(p.words) == 1 {
+		first, _ := utf8.DecodeRuneInString(orig)
+		before, _ := utf8.DecodeLastRuneInString(d.src[:s])
+		after, _ := utf8.DecodeRuneInString(d.src[e:])
+		if unicode.IsLower(first) && (isHyphen(before) || isHyphen(after)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isHyphen reports whether r joins the words of a compound.
+func isHyphen(r rune) bool { return r == '-' || r == '\u2010' || r == '\u2011' }
 
 func (p *pattern) matchAt(f string, toks [][2]int, i int) bool {
 	for k, w := range p.words {

@@ -340,7 +340,7 @@ func (p *blockParser) catalogueOf(name string) *entities.Entity {
 	nd := newDoc("", name)
 	var best *entities.Entity
 	bestLen := 0
-	p.m.find(nd, func(e *entities.Entity, fs, fe int) bool {
+	p.m.find(nd, func(e *entities.Entity, _ string, fs, fe int) bool {
 		if fe-fs > bestLen {
 			best, bestLen = e, fe-fs
 		}

@@ -158,7 +158,7 @@ func webRecords() []Record {
 		A(HostWebRTC, "203.0.113.27"),
 		A(HostBanners, "203.0.113.28"),
 		A(HostSourcepoint, "198.51.100.30"),
-	}, trapRecords()...)
+	}, append(trapRecords(), companyRecords()...)...)
 }
 
 // vhost is one web host of the lab.
@@ -216,6 +216,7 @@ func vhosts() map[string]vhost {
 	}
 	maps.Copy(hosts, trapHosts())
 	maps.Copy(hosts, batchVhosts())
+	maps.Copy(hosts, companyVhosts())
 	return hosts
 }
 
