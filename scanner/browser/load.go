@@ -88,6 +88,7 @@ func (b *Browser) Load(ctx context.Context, url, via string) (*Page, error) {
 	if err := v.navigate(); err != nil {
 		return nil, err
 	}
+	v.waitIdle()
 	p := v.page()
 	if err := ctx.Err(); err != nil {
 		return p, fmt.Errorf("loading %s: %w", url, err)
