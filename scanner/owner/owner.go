@@ -60,6 +60,9 @@ type Client struct {
 	flights singleflight.Group
 	mu      sync.Mutex
 	nets    []*NetworkRecord // every network answered in this run
+	// domains holds the domains answered in this run, and those found
+	// not registered (nil), so that the scans of a batch ask once.
+	domains map[string]*DomainRecord
 }
 
 // New returns a Client for cfg.
@@ -434,14 +437,25 @@ func whoisBudgetOf(ctx context.Context) *WhoisBudget {
 // has no answer.
 func (c *Client) Domain(ctx context.Context, domain string) (*DomainRecord, error) {
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	if d, ok := c.keptDomain(domain); ok {
+		if d == nil {
+			return nil, fmt.Errorf("domain %s: %w", domain, ErrNotFound)
+		}
+		return d, nil
+	}
 	if d := c.disk.domain(domain); d != nil {
+		c.keepDomain(domain, d)
 		return d, nil
 	}
 	v, err, _ := c.flights.Do("domain:"+domain, func() (any, error) {
 		d, err := c.lookupDomain(ctx, domain)
+		if errors.Is(err, ErrNotFound) {
+			c.keepDomain(domain, nil)
+		}
 		if err != nil {
 			return nil, err
 		}
+		c.keepDomain(domain, d)
 		c.disk.putDomain(d)
 		return d, nil
 	})
@@ -450,6 +464,32 @@ func (c *Client) Domain(ctx context.Context, domain string) (*DomainRecord, erro
 	}
 	return v.(*DomainRecord), nil
 }
+
+// keptDomain returns the answer of this run for domain (nil: not
+// registered), and whether there is one.
+func (c *Client) keptDomain(domain string) (*DomainRecord, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.domains[domain]
+	return d, ok
+}
+
+// keepDomain keeps the answer for domain (nil: not registered) for the
+// scans that follow, up to maxKeptDomains.
+func (c *Client) keepDomain(domain string, d *DomainRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.domains == nil {
+		c.domains = map[string]*DomainRecord{}
+	}
+	if len(c.domains) < maxKeptDomains {
+		c.domains[domain] = d
+	}
+}
+
+// maxKeptDomains bounds the domains kept in memory (a national survey
+// meets tens of thousands).
+const maxKeptDomains = 100000
 
 func (c *Client) lookupDomain(ctx context.Context, domain string) (*DomainRecord, error) {
 	d, rerr := c.rdap.Domain(ctx, domain)

@@ -87,6 +87,36 @@ func TestNotFound(t *testing.T) {
 	}
 }
 
+// TestDomainsAskedOnce: the scans of a batch share one client, and a
+// domain (registered or not) is asked once however many sites name it,
+// without a disk cache.
+func TestDomainsAskedOnce(t *testing.T) {
+	r, w := labServers(t)
+	c, err := owner.New(owner.Config{RDAPServer: r.URL, WhoisServer: w.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first, err := c.Domain(ctx, "participation-vendor.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.Domain(ctx, "not-registered-lab.com")
+	asked := r.Requests()
+	for range 5 {
+		d, err := c.Domain(ctx, "Participation-Vendor.com.")
+		if err != nil || d.Registrant != first.Registrant || len(d.Raw) == 0 {
+			t.Fatalf("again: %+v, %v", d, err)
+		}
+		if _, err := c.Domain(ctx, "not-registered-lab.com"); !errors.Is(err, owner.ErrNotFound) {
+			t.Fatalf("unknown domain again: %v", err)
+		}
+	}
+	if more := r.Requests() - asked; more != 0 {
+		t.Errorf("%d more RDAP requests for domains already answered, want 0", more)
+	}
+}
+
 func TestDiskCache(t *testing.T) {
 	r, w := labServers(t)
 	dir := t.TempDir()
