@@ -223,13 +223,16 @@ func (w *web) status(ctx context.Context, label, u string) (int, error) {
 
 // admit lets a load of raw start: the first load of its origin at once
 // (it is the origin's scout: call done when it ends), the others once the
-// scout's load has ended, and none on an origin found silent.
+// origin has answered, was found silent or the scout's load has ended, and
+// none on an origin found silent.
 func (w *web) admit(ctx context.Context, raw string) (done func(), err error) {
 	done = func() {}
 	key, ok := origin(raw)
 	if !ok {
 		return done, nil // the loader says what is wrong with the URL
 	}
+	host, portStr, _ := net.SplitHostPort(key)
+	port, _ := strconv.Atoi(portStr)
 	w.mu.Lock()
 	scout, seen := w.scouts[key]
 	if !seen {
@@ -242,13 +245,23 @@ func (w *web) admit(ctx context.Context, raw string) (done func(), err error) {
 		return sync.OnceFunc(func() { close(ch) }), w.skipSilent(raw)
 	}
 	w.mu.Unlock()
-	select {
-	case <-scout:
-	case <-ctx.Done():
-		return done, fmt.Errorf("not loaded: %w", ctx.Err())
+	tick := time.NewTicker(scoutPoll)
+	defer tick.Stop()
+	for !w.proxy.Answered(host, port) && !w.proxy.Silent(host, port) {
+		select {
+		case <-scout:
+			return done, w.skipSilent(raw)
+		case <-ctx.Done():
+			return done, fmt.Errorf("not loaded: %w", ctx.Err())
+		case <-tick.C:
+		}
 	}
 	return done, w.skipSilent(raw)
 }
+
+// scoutPoll is how often a load waiting for its origin's scout asks the
+// proxy whether the origin answered or was found silent.
+const scoutPoll = 50 * time.Millisecond
 
 // origin is the "host:port" raw is loaded from.
 func origin(raw string) (string, bool) {

@@ -365,6 +365,20 @@ func (p *Proxy) Silent(host string, port int) bool {
 	return p.silent[net.JoinHostPort(normaliseHost(host), strconv.Itoa(port))]
 }
 
+// Answered reports whether host:port has sent bytes on a connection of
+// this proxy: it is not silent, whatever its other connections do.
+func (p *Proxy) Answered(host string, port int) bool {
+	host = normaliseHost(host)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range p.records {
+		if r.port == port && r.host == host && r.received.Load() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // markSilent records that r's destination was silent.
 func (p *Proxy) markSilent(r *record) {
 	p.mu.Lock()
