@@ -259,6 +259,24 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo founding case lacks its chain or finding: %+v %s", res, findingIDs(r))
 	}
 	demoFoundingLine(t, stdout, dir)
+	// The sites are scanned a few at a time, their summaries still in the
+	// sites' order; each progress line names its site.
+	at := -1
+	for _, site := range scantest.Sites() {
+		i := strings.Index(stdout, "\n== "+site.Name+" — ")
+		if i <= at {
+			t.Errorf("site %s's summary is missing or out of order", site.Name)
+		}
+		at = i
+		if !strings.Contains(stderr, "vigie: ["+site.Name+"] ") {
+			t.Errorf("no progress line names %s", site.Name)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.HasPrefix(line, "vigie: [") && !strings.HasPrefix(line, "vigie: demo ") {
+			t.Errorf("a progress line names no site: %q", line)
+		}
+	}
 }
 
 func TestScanBundleKeepsRawAnswers(t *testing.T) {
