@@ -10,6 +10,7 @@ import (
 // TestAllowNetworkUsage: a range that is not one, or that would open
 // everything, is a usage error naming the flag, before any traffic.
 func TestAllowNetworkUsage(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		value, want string
 	}{
@@ -30,6 +31,7 @@ func TestAllowNetworkUsage(t *testing.T) {
 
 // TestAllowNetworkRecorded: the ranges allowed are in the report.
 func TestAllowNetworkRecorded(t *testing.T) {
+	t.Parallel()
 	lab := startLab(t)
 	dir := filepath.Join(t.TempDir(), "b")
 	// A name that does not resolve: the scan ends at once, its report written.

@@ -97,6 +97,7 @@ func normalisedSummary(t *testing.T, dir string) string {
 // makes the same summary. (Interruption, --resume and shards are tested
 // in package batch.)
 func TestBatchLab(t *testing.T) {
+	t.Parallel()
 	requireBrowser(t)
 	lab := startLab(t)
 	list := writeList(t, labList()...)
@@ -169,6 +170,7 @@ func TestBatchLab(t *testing.T) {
 }
 
 func TestBatchUsageErrors(t *testing.T) {
+	t.Parallel()
 	good := writeList(t, "https://a.fr/")
 	bad := writeList(t, "https://a.fr/", "ftp://b.fr/")
 	empty := writeList(t, "# nothing")
@@ -204,6 +206,7 @@ func TestBatchUsageErrors(t *testing.T) {
 }
 
 func TestBatchVerdict(t *testing.T) {
+	t.Parallel()
 	high := batch.FailOn{Severity: 3}
 	rec := func(status string, sev ...string) batch.Record {
 		r := batch.Record{Status: status, Findings: map[string]int{}}

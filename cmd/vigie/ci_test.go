@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -56,7 +57,13 @@ prev=""
 for a in "$@"; do [ "$prev" = "--out" ] && out="$a"; prev="$a"; done
 if [ -n "$out" ]; then mkdir -p "$out" && cp "` + report + `" "$out/report.json" && echo "# report" > "$out/report.md"; fi
 exit ` + code + "\n"
-	if err := os.WriteFile(filepath.Join(binDir, "vigie"), []byte(script), 0o755); err != nil {
+	// No process starts while the program is open for writing: one that
+	// did (a parallel test's browser) would hold it open, and running the
+	// program would then fail with "text file busy".
+	syscall.ForkLock.Lock()
+	err = os.WriteFile(filepath.Join(binDir, "vigie"), []byte(script), 0o755)
+	syscall.ForkLock.Unlock()
+	if err != nil {
 		t.Fatal(err)
 	}
 	return binDir, argsFile
@@ -91,6 +98,7 @@ func scanArgs(t *testing.T, argsFile string) map[string]string {
 var inputRef = regexp.MustCompile(`\$\{\{\s*(?:inputs\.([a-z0-9-]+)|[^}]*inputs\.([a-z0-9-]+))`)
 
 func TestGitHubAction(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../action.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +205,7 @@ func TestGitHubAction(t *testing.T) {
 }
 
 func TestGitLabTemplate(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../ci/gitlab/vigie.gitlab-ci.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -288,6 +297,7 @@ func TestGitLabTemplate(t *testing.T) {
 }
 
 func TestGoReleaser(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("../../.goreleaser.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -13,16 +13,23 @@ import (
 
 // TestScanHumanDefaults checks what a citizen gets from `vigie scan URL`
 // with no --format: report.json and report.html, a summary whose last line
-// names the HTML file, and — with a C locale — a French report because the
-// founding case's page says <html lang="fr">, the report saying why.
+// names the HTML file, and — with a C locale (TestMain's) — a French report
+// because the founding case's page says <html lang="fr">, the report saying
+// why. The scan is the package's shared one (foundingRun), whose command
+// line has no --format.
 func TestScanHumanDefaults(t *testing.T) {
 	requireBrowser(t)
-	lab := startLab(t)
-	t.Setenv("LC_ALL", "")
-	t.Setenv("LC_MESSAGES", "")
-	t.Setenv("LANG", "C")
-	dir := filepath.Join(t.TempDir(), "b")
-	_, stdout, stderr := vigie(t, append([]string{"scan", "https://jeparticipe.ville-exemple.fr/", "--out", dir}, labArgs(lab)...)...)
+	t.Parallel()
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES"} {
+		if os.Getenv(v) != "" {
+			t.Fatalf("%s=%q: the test needs the C locale TestMain sets", v, os.Getenv(v))
+		}
+	}
+	if os.Getenv("LANG") != "C" {
+		t.Fatalf("LANG=%q: the test needs the C locale TestMain sets", os.Getenv("LANG"))
+	}
+	run := sharedFoundingRun(t)
+	dir, stdout, stderr := run.dir, run.stdout, run.stderr
 	for _, f := range []string{"report.json", "report.html"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("no %s by default: %v\n%s", f, err, stderr)
@@ -53,6 +60,7 @@ func TestScanHumanDefaults(t *testing.T) {
 // report's language is the one asked, and the summary names no HTML file
 // (on the founding case scanned once for the package's tests).
 func TestSummaryAskedLanguageNoHTML(t *testing.T) {
+	t.Parallel()
 	res := labScan(t)
 	g, err := newGate("", "none", "json")
 	if err != nil {
@@ -77,6 +85,7 @@ func TestSummaryAskedLanguageNoHTML(t *testing.T) {
 // TestHelpDescribesTodaysScan keeps `vigie scan --help` in step with what a
 // scan does and what each exit code means.
 func TestHelpDescribesTodaysScan(t *testing.T) {
+	t.Parallel()
 	code, out, _ := vigie(t, "scan", "--help")
 	if code != exitOK {
 		t.Fatalf("scan --help: exit %d", code)

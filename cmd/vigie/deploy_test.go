@@ -152,6 +152,7 @@ func checkCall(t *testing.T, where string, args []string) string {
 // shards as it has completions, each into its own folder, and the summary
 // job merges them; every vigie command line parses.
 func TestDeployKubernetes(t *testing.T) {
+	t.Parallel()
 	var jobs []map[string]any
 	for _, f := range []string{"batch-job.yaml", "summary-job.yaml"} {
 		for _, d := range yamlDocs(t, filepath.Join(deployDir, "kubernetes", f)) {
@@ -206,6 +207,7 @@ func TestDeployKubernetes(t *testing.T) {
 // TestDeployGitHubActions: a matrix job scans each shard, and a merge
 // job that needs it runs vigie summary; every vigie command line parses.
 func TestDeployGitHubActions(t *testing.T) {
+	t.Parallel()
 	docs := yamlDocs(t, filepath.Join(deployDir, "github", "vigie-batch.yml"))
 	if len(docs) != 1 {
 		t.Fatalf("%d documents", len(docs))

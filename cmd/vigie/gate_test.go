@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vigie-scan/vigie/checks"
 	"github.com/vigie-scan/vigie/reports"
@@ -68,13 +70,11 @@ func labScan(t *testing.T) *scanner.Result {
 }
 
 var foundingScan = sync.OnceValues(func() (*scanner.Result, error) {
-	ctx := context.Background()
-	lab, err := scantest.Start(ctx)
+	lab, err := sharedLab()
 	if err != nil {
 		return nil, err
 	}
-	defer lab.Close()
-	return scanner.Scan(ctx, labOptions(lab, scantest.Sites()[0].URL))
+	return scanner.Scan(context.Background(), labOptions(lab, scantest.Sites()[0].URL))
 })
 
 func keyPair(t *testing.T) (string, string) {
@@ -87,6 +87,7 @@ func keyPair(t *testing.T) (string, string) {
 }
 
 func TestKeygen(t *testing.T) {
+	t.Parallel()
 	key, pub := keyPair(t)
 	fi, err := os.Stat(key)
 	if err != nil || fi.Mode().Perm() != 0o600 {
@@ -105,6 +106,7 @@ func TestKeygen(t *testing.T) {
 // gate with --lang fr and --sign-key, then verifies it, tampers with one
 // byte and verifies again.
 func TestGateSignedFrenchBundle(t *testing.T) {
+	t.Parallel()
 	res := labScan(t)
 	key, pub := keyPair(t)
 	g, err := newGate("", "high", strings.Join(reports.Formats, ","))
@@ -155,6 +157,7 @@ func TestGateSignedFrenchBundle(t *testing.T) {
 }
 
 func TestVerifyUsage(t *testing.T) {
+	t.Parallel()
 	empty := t.TempDir()
 	for _, tc := range []struct {
 		args []string
@@ -176,6 +179,7 @@ func TestVerifyUsage(t *testing.T) {
 // TestBaselineAndDiff checks --baseline (the gate fails only on new
 // findings) and `vigie diff` on two real reports of the lab.
 func TestBaselineAndDiff(t *testing.T) {
+	t.Parallel()
 	res := labScan(t)
 	tmp := t.TempDir()
 	write := func(name string, rf reportFlags) (*gate, string) {
@@ -246,6 +250,7 @@ func TestBaselineAndDiff(t *testing.T) {
 }
 
 func TestReportFlagsUsage(t *testing.T) {
+	t.Parallel()
 	notKey := filepath.Join(t.TempDir(), "not.key")
 	os.WriteFile(notKey, []byte("hello"), 0o600)
 	_, pub := keyPair(t)
@@ -270,6 +275,7 @@ func TestReportFlagsUsage(t *testing.T) {
 }
 
 func TestReportFlagsRegister(t *testing.T) {
+	t.Parallel()
 	cmd := &cobra.Command{Use: "x"}
 	var rf reportFlags
 	rf.register(cmd, "`DIR`", "json")
@@ -287,6 +293,7 @@ func TestReportFlagsRegister(t *testing.T) {
 // with the same defaults and help (but --out's, which says where each
 // writes).
 func TestReportFlagsShared(t *testing.T) {
+	t.Parallel()
 	root := newRoot(io.Discard, io.Discard)
 	names := []string{"out", "policy", "format", "fail-on", "lang", "baseline", "sign-key"}
 	var first map[string]string
@@ -319,24 +326,38 @@ func TestReportFlagsShared(t *testing.T) {
 // against the published schema (schemas/report.schema.json) and
 // report.sarif against SARIF 2.1.0.
 func TestLabReportsMatchSchemas(t *testing.T) {
+	t.Parallel()
 	reportSchema := compileSchema(t, schemas.Report)
 	sarifData, err := os.ReadFile("../../reports/testdata/sarif-schema-2.1.0.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sarifSchema := compileSchema(t, sarifData)
-	results := map[string]*scanner.Result{scantest.ScenarioFounding: labScan(t)}
 	lab := startLab(t)
+	// The three scans at the same time, and the founding case's (shared).
+	var mu sync.Mutex
+	results := map[string]*scanner.Result{}
+	var g errgroup.Group
 	for _, site := range scantest.Sites() {
 		switch site.Name {
 		case scantest.ScenarioClean, scantest.ScenarioDangling, scantest.ScenarioLoop:
-			res, err := scanner.Scan(context.Background(), labOptions(lab, site.URL))
-			if err != nil {
-				t.Fatalf("scan %s: %v", site.URL, err)
-			}
-			results[site.Name] = res
+			g.Go(func() error {
+				res, err := scanner.Scan(context.Background(), labOptions(lab, site.URL))
+				if err != nil {
+					return fmt.Errorf("scan %s: %w", site.URL, err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				results[site.Name] = res
+				return nil
+			})
 		}
 	}
+	founding := labScan(t)
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	results[scantest.ScenarioFounding] = founding
 	for name, res := range results {
 		t.Run(name, func(t *testing.T) {
 			g, err := newGate("", "none", strings.Join(reports.Formats, ","))

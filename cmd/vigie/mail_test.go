@@ -51,6 +51,7 @@ func mailChecksRegistered() bool { return checks.Lookup("mail.code-with-identity
 var foundingPersonal = []string{"Marie", "Dupont", "marie.dupont", "4821-3957", "9f4c2a7e81b34d6fa0c5e2b7d19a3f68", "0c5d1e7b8a9f4e2d96b3a1c7e5f80d24"}
 
 func TestMailCommand(t *testing.T) {
+	t.Parallel()
 	lab := startLab(t)
 	dir := t.TempDir()
 	founding, err := scantest.WriteMailFixture(dir, scantest.MailFounding)
@@ -153,6 +154,7 @@ func TestMailCommand(t *testing.T) {
 }
 
 func TestMailUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string

@@ -18,6 +18,7 @@ import (
 // TestOutCheckedBeforeScanning gives --out values that cannot receive a
 // bundle: each is a usage error at once, before anything is scanned.
 func TestOutCheckedBeforeScanning(t *testing.T) {
+	t.Parallel()
 	lab := startLab(t)
 	root := t.TempDir()
 	file := filepath.Join(root, "a-file")
@@ -56,30 +57,35 @@ func TestOutCheckedBeforeScanning(t *testing.T) {
 	}
 }
 
-// TestOutForce scans twice into one directory holding a file of the user's:
-// without --force the second scan is refused, with it the earlier bundle is
-// replaced, the user's file kept, and the manifest lists this run's files
-// only.
+// TestOutForce scans into a directory holding an earlier bundle (a copy of
+// the package's shared scan: report.json and report.html) and a file of
+// the user's: without --force the scan is refused, with it the earlier
+// bundle is replaced, the user's file kept, and the manifest lists this
+// run's files only.
 func TestOutForce(t *testing.T) {
+	t.Parallel()
 	lab := startLab(t)
 	dir := filepath.Join(t.TempDir(), "bundle")
+	if err := os.CopyFS(dir, os.DirFS(sharedFoundingRun(t).dir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); err != nil {
+		t.Fatalf("the earlier bundle has no report.html: %v", err)
+	}
 	scan := func(extra ...string) (int, string) {
 		args := append(append([]string{"scan", "https://jeparticipe.ville-exemple.fr/", "--out", dir, "--fail-on", "none"}, labArgs(lab)...), extra...)
 		code, _, stderr := vigie(t, args...)
 		return code, stderr
 	}
-	if code, stderr := scan("--format", "json,html"); code != exitOK {
-		t.Fatalf("first scan: exit %d\n%s", code, stderr)
-	}
 	planted := filepath.Join(dir, "planted.txt")
 	os.WriteFile(planted, []byte("not vigie's"), 0o644)
 	if code, stderr := scan(); code != exitUsage || !strings.Contains(stderr, "--force") {
-		t.Fatalf("second scan without --force: exit %d\n%s", code, stderr)
+		t.Fatalf("scan without --force: exit %d\n%s", code, stderr)
 	}
-	// The second run writes report.json only: the first run's report.html
-	// must go, since it no longer belongs to this bundle.
+	// This run writes report.json only: the earlier report.html must go,
+	// since it no longer belongs to this bundle.
 	if code, stderr := scan("--force", "--format", "json"); code != exitOK {
-		t.Fatalf("second scan with --force: exit %d\n%s", code, stderr)
+		t.Fatalf("scan with --force: exit %d\n%s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report.html")); !os.IsNotExist(err) {
 		t.Errorf("the earlier bundle's report.html is still there: %v", err)
@@ -114,6 +120,7 @@ func TestOutForce(t *testing.T) {
 // schema rejects: each is a usage error naming the problem, and nothing is
 // judged.
 func TestCheckValidatesAgainstSchema(t *testing.T) {
+	t.Parallel()
 	good := savedReport(t, evidence.Platform{})
 	data, _ := os.ReadFile(good)
 	for name, tc := range map[string]struct{ old, new, want string }{
@@ -133,7 +140,8 @@ func TestCheckValidatesAgainstSchema(t *testing.T) {
 
 // TestCheckJudgesAsOfToday re-checks a report written before the transfer
 // bloc and the platform support became the checks' judgments: it is
-// accepted, and judged with the run's clock and today's tables.
+// accepted, and judged with the run's clock and today's tables. Not
+// parallel: it sets the package's clock.
 func TestCheckJudgesAsOfToday(t *testing.T) {
 	saved := savedReport(t, evidence.Platform{ID: "survey/platform/limesurvey", Name: "LimeSurvey", Version: "7.0.1",
 		URL: "https://enquetes.ville-exemple.fr/", Signals: []string{"generator meta: LimeSurvey"}})

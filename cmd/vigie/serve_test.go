@@ -34,6 +34,7 @@ func (s *syncBuffer) String() string {
 // TestServeStartsAndStops runs `vigie serve` on a free loopback port, reads
 // the address it prints, loads its page and stops it as Ctrl-C would.
 func TestServeStartsAndStops(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout, stderr syncBuffer
@@ -78,6 +79,7 @@ func TestServeStartsAndStops(t *testing.T) {
 }
 
 func TestServeUsage(t *testing.T) {
+	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0") // holds a port: "address in use"
 	if err != nil {
 		t.Fatal(err)
