@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigie-scan/vigie/scanner/evidence"
 )
 
 // TestOwnAnswersMarked: every answer the proxy makes up carries
@@ -130,7 +132,15 @@ func TestSilentDestination(t *testing.T) {
 	if !p.Silent("PIT.test.", n) || p.Answered("pit.test", n) {
 		t.Errorf("destination silent %v, answered %v; want marked silent when its tunnel closes", p.Silent("pit.test", n), p.Answered("pit.test", n))
 	}
-	if r := p.Connections()[0]; !strings.Contains(r.Error, "silent server") {
+	// The record is completed as the tunnel's goroutines end.
+	var r evidence.Connection
+	for range 500 {
+		if r = p.Connections()[0]; strings.Contains(r.Error, "silent server") {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if !strings.Contains(r.Error, "silent server") {
 		t.Errorf("record = %+v", r)
 	}
 
