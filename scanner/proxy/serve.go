@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -199,6 +200,10 @@ func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label st
 		done <- err
 	})
 	err = p.copyIdle(up, br, c, &r.sent, st, up)
+	// The browser dropping its side (a tab closed, a connection reset
+	// once the exchange is over) ends the tunnel; it is no failure of the
+	// destination's, and the record keeps only the destination's errors.
+	browserGone := errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 	if err == nil {
 		closeWrite(up)
 	} else {
@@ -209,11 +214,20 @@ func (p *Proxy) tunnel(c net.Conn, br *bufio.Reader, req *http.Request, label st
 		_ = up.Close()
 		_ = c.Close()
 	}
-	if err2 := <-done; err2 != nil && (err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err2, errSilent)) {
+	err2 := <-done
+	if (err == nil || browserGone) && r.received.Load() > 0 && errors.Is(err2, syscall.ECONNRESET) {
+		// The destination reset the connection once the browser was done
+		// with it and had its answer: an abrupt close, not a failure.
+		err2 = nil
+	}
+	if err2 != nil && (err == nil || errors.Is(err, net.ErrClosed) || errors.Is(err2, errSilent)) {
 		// The destination's failure is the tunnel's (the browser's side
 		// then fails for the teardown).
 		err = err2
 		_ = c.Close()
+	}
+	if browserGone && (errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
+		err = nil
 	}
 	silent := errors.Is(err, errSilent)
 	if silent {
