@@ -31,8 +31,8 @@ func newDemoCmd(stdout, stderr io.Writer) *cobra.Command {
 			"per site under --out, every format, the summaries in the sites' order. Nothing leaves the\n" +
 			"machine. Progress lines on stderr name their site.\n" +
 			"The last line names the founding case's report.html: open it in a browser.\n\n" +
-			"Exit codes: 0 done (the demo never fails on findings); 3 the lab could not start or a\n" +
-			"bundle could not be written.",
+			"Exit codes: 0 done (the demo never fails on findings); 3 the lab could not start, a\n" +
+			"bundle could not be written, or the demo was interrupted before every site was scanned.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
