@@ -294,14 +294,14 @@ func (v *view) buildPageViews(col *consentColumn, vis *evidence.Visit) {
 
 type bannerView struct {
 	section
-	Found   bool
-	Ref     ref
-	Engine  string
+	Found  bool
+	Ref    ref
+	Engine string
 	// Rule is the rule or heuristic that found it, Reason why it matched,
 	// Frame the frame it lives in (when not the page itself).
 	Rule, Reason, Frame string
 	Text                string
-	Buttons []buttonRow
+	Buttons             []buttonRow
 	// Ratio is reject's area as a share of accept's, in percent; 0 when
 	// either is missing.
 	Ratio float64
