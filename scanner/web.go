@@ -227,12 +227,11 @@ func (w *web) status(ctx context.Context, label, u string) (int, error) {
 // none on an origin found silent.
 func (w *web) admit(ctx context.Context, raw string) (done func(), err error) {
 	done = func() {}
-	key, ok := origin(raw)
+	o, ok := originOf(raw)
 	if !ok {
 		return done, nil // the loader says what is wrong with the URL
 	}
-	host, portStr, _ := net.SplitHostPort(key)
-	port, _ := strconv.Atoi(portStr)
+	key := net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	w.mu.Lock()
 	scout, seen := w.scouts[key]
 	if !seen {
@@ -242,55 +241,54 @@ func (w *web) admit(ctx context.Context, raw string) (done func(), err error) {
 		ch := make(chan struct{})
 		w.scouts[key] = ch
 		w.mu.Unlock()
-		return sync.OnceFunc(func() { close(ch) }), w.skipSilent(raw)
+		return sync.OnceFunc(func() { close(ch) }), w.skipSilent(o)
 	}
 	w.mu.Unlock()
 	tick := time.NewTicker(scoutPoll)
 	defer tick.Stop()
-	for !w.proxy.Answered(host, port) && !w.proxy.Silent(host, port) {
+	for !w.proxy.Answered(o.host, o.port) && !w.proxy.Silent(o.host, o.port) {
 		select {
 		case <-scout:
-			return done, w.skipSilent(raw)
+			return done, w.skipSilent(o)
 		case <-ctx.Done():
 			return done, fmt.Errorf("not loaded: %w", ctx.Err())
 		case <-tick.C:
 		}
 	}
-	return done, w.skipSilent(raw)
+	return done, w.skipSilent(o)
 }
 
 // scoutPoll is how often a load waiting for its origin's scout asks the
 // proxy whether the origin answered or was found silent.
 const scoutPoll = 50 * time.Millisecond
 
-// origin is the "host:port" raw is loaded from.
-func origin(raw string) (string, bool) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Hostname() == "" {
-		return "", false
-	}
-	port := u.Port()
-	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
-	}
-	return net.JoinHostPort(names.Normalise(u.Hostname()), port), true
+// origin is where a URL is loaded from: its host in normal form and its
+// port; shown is the host as the URL gives it, for messages.
+type origin struct {
+	host, shown string
+	port        int
 }
 
-// skipSilent fails a load whose host was found silent by an earlier one
-// (it accepted connections and never answered, proxy.Proxy.Silent): each
-// load has its own budget, and a tarpit costs one of them, not one per
-// page it hosts.
-func (w *web) skipSilent(raw string) error {
+// originOf returns the origin of raw; false when it has no host.
+func originOf(raw string) (origin, bool) {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil // the loader says what is wrong with it
+	if err != nil || u.Hostname() == "" {
+		return origin{}, false
 	}
 	port, err := strconv.Atoi(u.Port())
 	if err != nil {
 		port = map[string]int{"http": 80, "https": 443}[u.Scheme]
 	}
-	if host := names.Normalise(u.Hostname()); w.proxy.Silent(host, port) {
-		return fmt.Errorf("not loaded: %s accepted connections but never answered an earlier load (a silent server)", u.Host)
+	return origin{host: names.Normalise(u.Hostname()), shown: u.Host, port: port}, true
+}
+
+// skipSilent fails a load whose origin was found silent by an earlier one
+// (it accepted connections and never answered, proxy.Proxy.Silent): each
+// load has its own budget, and a tarpit costs one of them, not one per
+// page it hosts.
+func (w *web) skipSilent(o origin) error {
+	if w.proxy.Silent(o.host, o.port) {
+		return fmt.Errorf("not loaded: %s accepted connections but never answered an earlier load (a silent server)", o.shown)
 	}
 	return nil
 }
