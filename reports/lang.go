@@ -322,6 +322,7 @@ var messages = map[string]message{
 	"pv.load":              {"first load", "premier chargement"},
 	"pv.reload":            {"reload after the choice", "rechargement après le choix"},
 	"pv.link":              {"first-party link followed", "lien interne suivi"},
+	"pv.short":             {"less than the %s planned: tags that fire late may be missing", "moins que les %s prévues : des balises tardives peuvent manquer"},
 	"pv.watched":           {"watched for %s of page time (%s real time, %s clock)", "observée %s de temps de page (%s de temps réel, horloge %s)"},
 	"pv.clock.virtual":     {"virtual", "virtuelle"},
 	"pv.clock.wall":        {"wall", "réelle"},

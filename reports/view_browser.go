@@ -263,6 +263,9 @@ func (v *view) buildPageViews(col *consentColumn, vis *evidence.Visit) {
 			if o.ClockNote != "" {
 				row.Watched += " (" + text(o.ClockNote) + ")"
 			}
+			if o.Short() != "" {
+				row.Watched += "; " + l.Tf("pv.short", o.Planned.Round(100*time.Millisecond))
+			}
 		}
 		hs := hosts[pv.ID]
 		slices.Sort(hs)

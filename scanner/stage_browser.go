@@ -62,6 +62,7 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 			r.incomplete = append(r.incomplete, fmt.Sprintf("the %s visit of the target page did not complete: %s", v.State, v.Error))
 		}
 	}
+	r.incomplete = append(r.incomplete, shortObservations(res.Browser)...)
 	if ok(evidence.StateInitial) {
 		r.collected = append(r.collected, evidence.KindBrowser)
 	}
@@ -73,6 +74,25 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 	}
 	r.note = fmt.Sprintf("%d visit(s)", len(res.Browser.Visits))
 	return r
+}
+
+// shortObservations says which page views of the target's visits were
+// watched for less page time than planned (a starved or interrupted tab):
+// they may have missed the tags that fire late, so the scan is incomplete
+// rather than passing what it did not see.
+func shortObservations(b *evidence.Browser) []string {
+	var out []string
+	for _, v := range b.Visits {
+		if v.State == evidence.StateCrawl || v.Error != "" {
+			continue
+		}
+		for _, pv := range v.PageViews {
+			if short := pv.Observation.Short(); short != "" {
+				out = append(out, fmt.Sprintf("the %s visit's page view %s (%s) was %s: tags that fire late may be missing", v.State, pv.ID, pv.Kind, short))
+			}
+		}
+	}
+	return out
 }
 
 // contactedHosts resolves the hosts the visits contacted (the proxy's

@@ -120,8 +120,15 @@ func (v *visit) startDwell(d time.Duration) error {
 		c.on = true
 		go v.follow()
 	}
+	if dwellStarted != nil {
+		dwellStarted(v)
+	}
 	return nil
 }
+
+// dwellStarted, when set (by tests only), is called each time a dwell's
+// budget is set.
+var dwellStarted func(v *visit)
 
 // endDwell makes page time follow the wall clock again; with note, dwells
 // use the wall clock from then on.
@@ -162,44 +169,130 @@ func (v *visit) follow() {
 // wallSlice is the step in which page time follows the wall clock.
 const wallSlice = 100 * time.Millisecond
 
-// runPageTime lets the page run for d of its own time: on virtual time
+// runPageTime lets the page run for d of its own time and returns the
+// page time that passed, read on the page's own clock (ok is false when
+// that clock could not be read: d is then assumed). It runs on virtual time
 // when the browser grants it (quickly: the page's timers fire without
-// waiting), else on the wall clock. Virtual time that does not run out
-// within max(d, 2s) of real time — a request that never ends holds it —
-// gives way to the wall clock for the rest of the visit.
-func (v *visit) runPageTime(d time.Duration) {
+// waiting), else on the wall clock. A budget expiration is not trusted
+// alone: an earlier budget's can arrive late, on a starved machine, and
+// end a dwell at once; the page's clock says whether d passed, and when it
+// did not, the rest is given. Virtual time that does not run out within
+// max(d, 2s) of real time — a request that never ends holds it — gives way
+// to the wall clock for the rest of the visit.
+func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 	if d <= 0 {
-		return
+		return 0, true
+	}
+	t0, ok := v.pageNow()
+	elapsed := func() (time.Duration, bool) {
+		if !ok {
+			return 0, false
+		}
+		t1, ok1 := v.pageNow()
+		if !ok1 || t1.Before(t0) {
+			// Another document (a navigation to another renderer) or
+			// no clock: what passed is unknown.
+			return 0, false
+		}
+		return t1.Sub(t0), true
 	}
 	v.clock.mu.Lock()
 	wall := v.clock.wall
 	v.clock.mu.Unlock()
+	rest := d
 	if !wall {
-		if err := v.startDwell(d); err != nil {
-			v.endDwell("virtual time unavailable: " + err.Error())
-		} else {
-			limit := max(d, 2*time.Second)
-			t := time.NewTimer(limit)
-			defer t.Stop()
+		limit := max(d, 2*time.Second)
+		t := time.NewTimer(limit)
+		defer t.Stop()
+		for wall == false {
+			if err := v.startDwell(rest); err != nil {
+				v.endDwell("virtual time unavailable: " + err.Error())
+				break
+			}
 			select {
 			case <-v.clock.expired:
 				v.endDwell("")
-				return
+				p, known := elapsed()
+				if !known {
+					return d, false
+				}
+				if p >= d-clockSlack {
+					return p, true
+				}
+				// An earlier budget's expiration: give the rest.
+				rest = d - p
+				continue
 			case <-v.ctx.Done():
 				v.endDwell("")
-				return
+				p, known := elapsed()
+				return p, known
 			case <-t.C:
 				v.endDwell(fmt.Sprintf("virtual time did not run out within %s of real time (a request that never ends holds it): wall clock from then on", limit))
 			}
+			wall = true
+		}
+		if p, known := elapsed(); known {
+			rest = max(0, d-p)
 		}
 	}
-	// The wall clock: page time follows real time meanwhile.
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-v.ctx.Done():
-	case <-t.C:
+	// The wall clock: page time follows real time meanwhile. A starved
+	// tab's page time can lag; it is given up to d more real time to
+	// catch up.
+	deadline := time.Now().Add(rest + d)
+	wait := rest
+	for wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-v.ctx.Done():
+			t.Stop()
+			p, known := elapsed()
+			return p, known
+		case <-t.C:
+		}
+		p, known := elapsed()
+		if !known {
+			return d, false
+		}
+		if p >= d-clockSlack || !time.Now().Before(deadline) {
+			return p, true
+		}
+		wait = min(d-p, time.Until(deadline))
 	}
+	p, known := elapsed()
+	if !known {
+		return d, false
+	}
+	return p, true
+}
+
+// clockSlack is how far short of a dwell the page's clock may read (it
+// counts in whole milliseconds) for the dwell to count as done.
+const clockSlack = 20 * time.Millisecond
+
+// pageNow reads the page's clock — Date.now() in vigie's isolated world
+// of the main frame, out of the page scripts' reach — which runs on
+// virtual time while it is on.
+func (v *visit) pageNow() (time.Time, bool) {
+	for try := 0; try < 2; try++ {
+		if v.clockWorld == 0 {
+			frames := v.frames()
+			if len(frames) == 0 {
+				return time.Time{}, false
+			}
+			id, err := v.world(frames[0].ID)
+			if err != nil {
+				return time.Time{}, false
+			}
+			v.clockWorld = id
+		}
+		var ms float64
+		if err := v.eval(v.clockWorld, "Date.now()", &ms); err == nil && ms > 0 {
+			return time.UnixMilli(int64(ms)), true
+		}
+		// The world went with its document: make one in the new one.
+		v.clockWorld = 0
+	}
+	return time.Time{}, false
 }
 
 // Bounds on the reader's gestures: a page whose frames stall (virtual
@@ -255,10 +348,14 @@ func (v *visit) dwell(d time.Duration) {
 		return
 	}
 	start := time.Now()
-	v.runPageTime(d)
-	v.obs.PageTime += d
+	passed, known := v.runPageTime(d)
+	v.obs.PageTime += passed
+	v.obs.Planned += d
 	v.obs.WallTime += time.Since(start)
 	v.obs.Clock, v.obs.ClockNote = v.clock.label()
+	if !known {
+		v.obs.Unmeasured = true
+	}
 }
 
 // read makes the reader's gestures (interact) and gives the page the

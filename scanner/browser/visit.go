@@ -132,8 +132,11 @@ type visit struct {
 	// clock runs the tab's page time; view and obs are the current page
 	// view and its observation.
 	clock pageClock
-	view  *evidence.PageView
-	obs   *evidence.Observation
+	// clockWorld is vigie's isolated world in the main frame where the
+	// page's clock is read (0: none yet, or gone with its document).
+	clockWorld runtime.ExecutionContextID
+	view       *evidence.PageView
+	obs        *evidence.Observation
 	// lastFP and seenIn tell, per cookie key, its last fingerprint and
 	// the page view where it was first seen so; lastSize and stSeenIn
 	// the same for storage items.

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 
 	"github.com/vigie-scan/vigie/scanner/evidence"
@@ -359,6 +361,58 @@ setTimeout(function () { fetch("/late"); }, 1000);
 	}
 	if !slices.Contains(urls(v.Requests), "https://stall.clock.test/late") {
 		t.Errorf("the timer's request is missing: %v", urls(v.Requests))
+	}
+}
+
+// A budget expiration that arrives late — on a starved machine, an earlier
+// budget's can come once the next dwell has begun — no longer ends that
+// dwell at once: the page's own clock says whether its dwell passed. Here
+// the first dwells of the visit receive such a stale expiration 10 ms after they
+// begin; the timer tag 6 s into the page is still seen, and the
+// observation reports the page time that really passed.
+func TestDwellIgnoresStaleExpiration(t *testing.T) {
+	b, w := shared(t)
+	w.handle("stale.clock.test", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			rw.Header().Set("Content-Type", "text/html")
+			io.WriteString(rw, `<html><body><h1>Tard</h1><script>
+fetch("/api");
+setTimeout(function () { fetch("/late"); }, 6000);
+</script></body></html>`)
+		case "/api":
+			// Page time stands still while it is pending: the stale
+			// expiration comes in the middle of the first dwell.
+			time.Sleep(500 * time.Millisecond)
+			rw.WriteHeader(http.StatusNoContent)
+		default:
+			rw.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	var stale atomic.Int32
+	dwellStarted = func(v *visit) {
+		if !strings.Contains(v.spec.URL, "stale.clock.test") || stale.Load() >= 2 {
+			return
+		}
+		stale.Add(1)
+		c := &v.clock
+		time.AfterFunc(10*time.Millisecond, func() { c.onEvent(&emulation.EventVirtualTimeBudgetExpired{}) })
+	}
+	defer func() { dwellStarted = nil }()
+	res := b.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: "https://stale.clock.test/", Dwell: 8 * time.Second})
+	v := res.Visit
+	if v.Error != "" {
+		t.Fatalf("visit error: %s", v.Error)
+	}
+	if stale.Load() == 0 {
+		t.Fatal("no stale expiration was sent: the test saw nothing")
+	}
+	if !slices.Contains(urls(v.Requests), "https://stale.clock.test/late") {
+		t.Errorf("the timer's request is missing: %v", urls(v.Requests))
+	}
+	obs := v.PageViews[0].Observation
+	if obs == nil || obs.Planned < 8*time.Second || obs.PageTime+evidence.ObservationSlack < obs.Planned || obs.Unmeasured || obs.Short() != "" {
+		t.Errorf("observation %+v (short %q)", obs, obs.Short())
 	}
 }
 

@@ -1,6 +1,9 @@
 package evidence
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Consent states: the three visits vigie makes, each in a fresh context.
 const (
@@ -167,6 +170,12 @@ type Observation struct {
 	// PageTime is how much page time was observed after the load event
 	// (the dwell, then the time given after scrolling).
 	PageTime time.Duration `json:"page_time_ns"`
+	// Planned is the page time the observation set out to give; PageTime
+	// short of it means the page was watched for less (Short says so).
+	Planned time.Duration `json:"planned_ns,omitempty"`
+	// Unmeasured is set when the page's clock could not be read around a
+	// dwell: its planned time was counted as passed.
+	Unmeasured bool `json:"unmeasured,omitempty"`
 	// WallTime is how long the observation took in real time.
 	WallTime time.Duration `json:"wall_time_ns"`
 	// Scrolled is set when the page was scrolled to the bottom and back.
@@ -175,6 +184,20 @@ type Observation struct {
 	// page), which clicks nothing.
 	Interaction string `json:"interaction,omitempty"`
 }
+
+// Short says, when the page was watched for noticeably less page time
+// than planned (a starved or interrupted tab), by how much; "" otherwise.
+func (o *Observation) Short() string {
+	if o == nil || o.Planned <= 0 || o.PageTime+ObservationSlack >= o.Planned {
+		return ""
+	}
+	return fmt.Sprintf("watched for %s of page time of the %s planned", o.PageTime.Round(time.Millisecond), o.Planned.Round(time.Millisecond))
+}
+
+// ObservationSlack is how far short of its plan an observation may fall
+// and still count as whole (the page's clock counts in milliseconds, and
+// each dwell may end a little early).
+const ObservationSlack = 250 * time.Millisecond
 
 // Dialog is a JavaScript dialog a page opened, and how vigie closed it.
 type Dialog struct {
