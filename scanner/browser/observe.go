@@ -154,7 +154,7 @@ func (v *visit) follow() {
 		case <-v.ctx.Done():
 			return
 		case now := <-t.C:
-			elapsed := min(now.Sub(last), 5*wallSlice)
+			elapsed := min(now.Sub(last), maxSlice)
 			last = now
 			c := &v.clock
 			c.mu.Lock()
@@ -166,8 +166,13 @@ func (v *visit) follow() {
 	}
 }
 
-// wallSlice is the step in which page time follows the wall clock.
-const wallSlice = 100 * time.Millisecond
+// wallSlice is the step in which page time follows the wall clock;
+// maxSlice bounds one step when the ticks come late (a starved process),
+// so that page time catches up without leaping.
+const (
+	wallSlice = 100 * time.Millisecond
+	maxSlice  = 2 * time.Second
+)
 
 // runPageTime lets the page run for d of its own time and returns the
 // page time that passed, read on the page's own clock (ok is false when
@@ -204,7 +209,7 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 		limit := max(d, 2*time.Second)
 		t := time.NewTimer(limit)
 		defer t.Stop()
-		for wall == false {
+		for !wall {
 			if err := v.startDwell(rest); err != nil {
 				v.endDwell("virtual time unavailable: " + err.Error())
 				break
@@ -217,6 +222,7 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 					return d, false
 				}
 				if p >= d-clockSlack {
+					v.virtualDone = true
 					return p, true
 				}
 				// An earlier budget's expiration: give the rest.
@@ -236,9 +242,9 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 		}
 	}
 	// The wall clock: page time follows real time meanwhile. A starved
-	// tab's page time can lag; it is given up to d more real time to
+	// tab's page time can lag; it is given up to 3d more real time to
 	// catch up.
-	deadline := time.Now().Add(rest + d)
+	deadline := time.Now().Add(rest + 3*d)
 	wait := rest
 	for wait > 0 {
 		t := time.NewTimer(wait)
@@ -348,6 +354,7 @@ func (v *visit) dwell(d time.Duration) {
 		return
 	}
 	start := time.Now()
+	v.virtualDone = false
 	passed, known := v.runPageTime(d)
 	v.obs.PageTime += passed
 	v.obs.Planned += d

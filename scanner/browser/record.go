@@ -67,6 +67,9 @@ type recorder struct {
 	reqs     []*reqRec
 	cur      map[network.RequestID]*reqRec
 	inflight map[network.RequestID]time.Time // request → when it started
+	// workers are the requests of a worker's own script, not waited for
+	// (their end is reported to the worker, not to this tab).
+	workers  map[network.RequestID]bool
 	last     time.Time
 	frames   map[cdp.FrameID]string
 	main     cdp.FrameID
@@ -86,7 +89,7 @@ type recorder struct {
 func newRecorder(visit string, nextID func() string, binding string) *recorder {
 	return &recorder{
 		visit: visit, phase: evidence.PhaseBeforeAction, nextID: nextID, binding: binding,
-		cur: map[network.RequestID]*reqRec{}, inflight: map[network.RequestID]time.Time{},
+		cur: map[network.RequestID]*reqRec{}, inflight: map[network.RequestID]time.Time{}, workers: map[network.RequestID]bool{},
 		frames: map[cdp.FrameID]string{}, last: time.Now(), now: time.Now,
 	}
 }
@@ -121,7 +124,9 @@ func (r *recorder) handle(ev any) {
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		r.last = r.now()
-		r.inflight[e.RequestID] = r.last
+		if !r.workers[e.RequestID] {
+			r.inflight[e.RequestID] = r.last
+		}
 		var parent string
 		if prev := r.cur[e.RequestID]; prev != nil && e.RedirectResponse != nil {
 			prev.response = e.RedirectResponse
@@ -152,6 +157,16 @@ func (r *recorder) handle(ev any) {
 	case *network.EventRequestWillBeSentExtraInfo:
 		if rec := r.cur[e.RequestID]; rec != nil {
 			rec.reqRaw = e.Headers
+		}
+		// A worker's own script is fetched for the worker: its response
+		// and end are reported to the worker, never to this tab, so it is
+		// not waited for here (it would hold the network's idle for
+		// longLived each time).
+		for _, dest := range headerLines(e.Headers, "sec-fetch-dest") {
+			if strings.HasSuffix(dest, "worker") && len(r.workers) < maxRequests {
+				r.workers[e.RequestID] = true
+				delete(r.inflight, e.RequestID)
+			}
 		}
 	case *network.EventResponseReceived:
 		r.last = r.now()

@@ -50,3 +50,35 @@ func TestProxyAnswerIsNotTheSite(t *testing.T) {
 		}
 	}
 }
+
+// A worker's own script (sec-fetch-dest: worker) never ends in the tab's
+// events — its response goes to the worker — so it does not hold the
+// network's idle, whichever of its two events comes first; an ordinary
+// request still does until it ends.
+func TestWorkerScriptDoesNotHoldIdle(t *testing.T) {
+	worker := &network.EventRequestWillBeSent{RequestID: "w", FrameID: "main", Type: network.ResourceTypeScript,
+		Request: &network.Request{URL: "https://site.test/stats-worker.js", Method: "GET"}}
+	extra := &network.EventRequestWillBeSentExtraInfo{RequestID: "w", Headers: network.Headers{"sec-fetch-dest": "worker"}}
+	for _, order := range [][]any{{worker, extra}, {extra, worker}} {
+		r := newRecorder("visit/initial", func() string { return "req/1" }, bindingName)
+		for _, ev := range order {
+			r.handle(ev)
+		}
+		if idle, _ := r.idle(0); !idle {
+			t.Errorf("%T first: the worker's script holds the idle", order[0])
+		}
+		if len(r.requests()) != 1 {
+			t.Errorf("the worker's script is not recorded: %+v", r.requests())
+		}
+		r.handle(&network.EventRequestWillBeSent{RequestID: "x", FrameID: "main", Type: network.ResourceTypeXHR,
+			Request: &network.Request{URL: "https://site.test/api", Method: "GET"}})
+		r.handle(&network.EventRequestWillBeSentExtraInfo{RequestID: "x", Headers: network.Headers{"sec-fetch-dest": "empty"}})
+		if idle, _ := r.idle(0); idle {
+			t.Error("a pending request does not hold the idle")
+		}
+		r.handle(&network.EventLoadingFinished{RequestID: "x"})
+		if idle, _ := r.idle(0); !idle {
+			t.Error("not idle once the request ended")
+		}
+	}
+}

@@ -135,8 +135,10 @@ type visit struct {
 	// clockWorld is vigie's isolated world in the main frame where the
 	// page's clock is read (0: none yet, or gone with its document).
 	clockWorld runtime.ExecutionContextID
-	view       *evidence.PageView
-	obs        *evidence.Observation
+	// virtualDone is set when the last dwell ran out on virtual time.
+	virtualDone bool
+	view        *evidence.PageView
+	obs         *evidence.Observation
 	// lastFP and seenIn tell, per cookie key, its last fingerprint and
 	// the page view where it was first seen so; lastSize and stSeenIn
 	// the same for storage items.
@@ -511,13 +513,25 @@ func (v *visit) loaded() bool {
 	return loaded
 }
 
-// waitIdle waits until no request has been in flight for Quiet, capped by IdleCap.
+// waitIdle waits until no request has been in flight for Quiet, capped by
+// IdleCap. Right after a dwell that ran out on virtual time the quiet is
+// shorter (afterVirtual): page time stood still while requests were
+// pending, so the page had nothing pending when its time ran out, and the
+// wait is only for what it started at that last moment.
 func (v *visit) waitIdle() {
+	quiet := v.b.timing.Quiet
+	if v.virtualDone {
+		quiet = min(quiet, afterVirtual)
+	}
 	v.poll(v.b.timing.IdleCap, func() bool {
-		idle, _ := v.rec.idle(v.b.timing.Quiet)
+		idle, _ := v.rec.idle(quiet)
 		return idle
 	})
 }
+
+// afterVirtual is the network quiet waited for after a dwell that ran out
+// on virtual time.
+const afterVirtual = 100 * time.Millisecond
 
 // poll checks cond every 50ms until it holds, the cap passes or the tab ends.
 func (v *visit) poll(limit time.Duration, cond func() bool) {
