@@ -181,9 +181,9 @@ const (
 // waiting), else on the wall clock. A budget expiration is not trusted
 // alone: an earlier budget's can arrive late, on a starved machine, and
 // end a dwell at once; the page's clock says whether d passed, and when it
-// did not, the rest is given. Virtual time that does not run out within
-// max(d, 2s) of real time — a request that never ends holds it — gives way
-// to the wall clock for the rest of the visit.
+// did not, the rest is given. Page time that stands still for max(d, 2s)
+// of real time — a request that never ends holds it — gives way to the
+// wall clock for the rest of the visit.
 func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 	if d <= 0 {
 		return 0, true
@@ -206,13 +206,22 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 	v.clock.mu.Unlock()
 	rest := d
 	if !wall {
+		// Virtual time gives way to the wall clock when page time stands
+		// still for limit of real time; while it moves, however slowly
+		// (a busy machine), it is waited for, up to patience × limit.
 		limit := max(d, 2*time.Second)
+		hard := time.Now().Add(patience * limit)
+		var seen time.Duration
+		armed := false
 		t := time.NewTimer(limit)
 		defer t.Stop()
 		for !wall {
-			if err := v.startDwell(rest); err != nil {
-				v.endDwell("virtual time unavailable: " + err.Error())
-				break
+			if !armed {
+				if err := v.startDwell(rest); err != nil {
+					v.endDwell("virtual time unavailable: " + err.Error())
+					break
+				}
+				armed = true
 			}
 			select {
 			case <-v.clock.expired:
@@ -226,14 +235,19 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 					return p, true
 				}
 				// An earlier budget's expiration: give the rest.
-				rest = d - p
+				rest, armed = d-p, false
 				continue
 			case <-v.ctx.Done():
 				v.endDwell("")
 				p, known := elapsed()
 				return p, known
 			case <-t.C:
-				v.endDwell(fmt.Sprintf("virtual time did not run out within %s of real time (a request that never ends holds it): wall clock from then on", limit))
+				if p, known := elapsed(); known && p > seen+clockSlack && time.Now().Before(hard) {
+					seen = p
+					t.Reset(limit)
+					continue
+				}
+				v.endDwell(fmt.Sprintf("virtual time did not run out: page time stood still for %s of real time (a request that never ends holds it): wall clock from then on", limit))
 			}
 			wall = true
 		}
@@ -242,9 +256,9 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 		}
 	}
 	// The wall clock: page time follows real time meanwhile. A starved
-	// tab's page time can lag; it is given up to 3d more real time to
+	// tab's page time can lag; it is given up to d more real time to
 	// catch up.
-	deadline := time.Now().Add(rest + 3*d)
+	deadline := time.Now().Add(rest + d)
 	wait := rest
 	for wait > 0 {
 		t := time.NewTimer(wait)
@@ -270,6 +284,10 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 	}
 	return p, true
 }
+
+// patience bounds the real time a dwell on virtual time may take while
+// page time moves, in limits (max(d, 2s)).
+const patience = 4
 
 // clockSlack is how far short of a dwell the page's clock may read (it
 // counts in whole milliseconds) for the dwell to count as done.
