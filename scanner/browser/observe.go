@@ -143,35 +143,63 @@ func (v *visit) endDwell(note string) {
 }
 
 // follow makes the tab's page time follow the wall clock while following
-// is set: every slice, the page is given the page time that passed in
-// real time. It ends with the tab.
+// is set: the page is given, a step at a time, the page time that passed
+// in real time. A step is given once the previous one was used up (its
+// budget expired): a new budget replaces the one running, so on a starved
+// machine giving one every tick would lose the unused part and page time
+// would fall behind. It ends with the tab.
 func (v *visit) follow() {
 	t := time.NewTicker(wallSlice)
 	defer t.Stop()
 	last := time.Now()
+	var owed time.Duration // real time not yet given as page time
+	var given time.Time    // when the running step was given; zero: none
+	c := &v.clock
 	for {
 		select {
 		case <-v.ctx.Done():
 			return
 		case now := <-t.C:
-			elapsed := min(now.Sub(last), maxSlice)
+			owed = min(owed+now.Sub(last), maxOwed)
 			last = now
-			c := &v.clock
 			c.mu.Lock()
-			if c.following {
-				_ = v.setPolicy(emulation.VirtualTimePolicyAdvance, elapsed)
+			if !c.following {
+				owed, given = 0, time.Time{}
+				c.mu.Unlock()
+				continue
+			}
+			if !given.IsZero() {
+				select {
+				case <-c.expired:
+					given = time.Time{}
+				default:
+					if now.Sub(given) > stepStale {
+						given = time.Time{} // its expiration was lost: give another
+					}
+				}
+			}
+			if given.IsZero() && owed > 0 {
+				step := min(owed, maxSlice)
+				if v.setPolicy(emulation.VirtualTimePolicyAdvance, step) == nil {
+					owed -= step
+					given = now
+				}
 			}
 			c.mu.Unlock()
 		}
 	}
 }
 
-// wallSlice is the step in which page time follows the wall clock;
-// maxSlice bounds one step when the ticks come late (a starved process),
-// so that page time catches up without leaping.
+// wallSlice is the tick at which page time follows the wall clock;
+// maxSlice bounds one step (page time catches up without leaping), maxOwed
+// the page time owed to a tab that could not take it (a long stall is not
+// replayed at once), stepStale how long a step may run before another is
+// given anyway.
 const (
 	wallSlice = 100 * time.Millisecond
 	maxSlice  = 2 * time.Second
+	maxOwed   = 10 * time.Second
+	stepStale = 3 * time.Second
 )
 
 // runPageTime lets the page run for d of its own time and returns the
@@ -181,9 +209,10 @@ const (
 // waiting), else on the wall clock. A budget expiration is not trusted
 // alone: an earlier budget's can arrive late, on a starved machine, and
 // end a dwell at once; the page's clock says whether d passed, and when it
-// did not, the rest is given. Page time that stands still for max(d, 2s)
-// of real time — a request that never ends holds it — gives way to the
-// wall clock for the rest of the visit.
+// did not, the rest is given. Virtual time that does not run out within
+// max(d, 2s) of real time — a request that never ends holds it, or the
+// machine is too busy — gives way to the wall clock for the rest of the
+// visit.
 func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 	if d <= 0 {
 		return 0, true
@@ -206,22 +235,13 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 	v.clock.mu.Unlock()
 	rest := d
 	if !wall {
-		// Virtual time gives way to the wall clock when page time stands
-		// still for limit of real time; while it moves, however slowly
-		// (a busy machine), it is waited for, up to patience × limit.
 		limit := max(d, 2*time.Second)
-		hard := time.Now().Add(patience * limit)
-		var seen time.Duration
-		armed := false
 		t := time.NewTimer(limit)
 		defer t.Stop()
 		for !wall {
-			if !armed {
-				if err := v.startDwell(rest); err != nil {
-					v.endDwell("virtual time unavailable: " + err.Error())
-					break
-				}
-				armed = true
+			if err := v.startDwell(rest); err != nil {
+				v.endDwell("virtual time unavailable: " + err.Error())
+				break
 			}
 			select {
 			case <-v.clock.expired:
@@ -235,19 +255,14 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 					return p, true
 				}
 				// An earlier budget's expiration: give the rest.
-				rest, armed = d-p, false
+				rest = d - p
 				continue
 			case <-v.ctx.Done():
 				v.endDwell("")
 				p, known := elapsed()
 				return p, known
 			case <-t.C:
-				if p, known := elapsed(); known && p > seen+clockSlack && time.Now().Before(hard) {
-					seen = p
-					t.Reset(limit)
-					continue
-				}
-				v.endDwell(fmt.Sprintf("virtual time did not run out: page time stood still for %s of real time (a request that never ends holds it): wall clock from then on", limit))
+				v.endDwell(fmt.Sprintf("virtual time did not run out within %s of real time (a request that never ends holds it, or the machine is too busy): wall clock from then on", limit))
 			}
 			wall = true
 		}
@@ -256,19 +271,17 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 		}
 	}
 	// The wall clock: page time follows real time meanwhile. A starved
-	// tab's page time can lag; it is given up to d more real time to
-	// catch up.
-	deadline := time.Now().Add(rest + d)
-	wait := rest
-	for wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-v.ctx.Done():
-			t.Stop()
-			p, known := elapsed()
-			return p, known
-		case <-t.C:
-		}
+	// tab's page time lags; it is given up to catchUp × d more real time
+	// to catch up, and what passed is reported.
+	t := time.NewTimer(rest)
+	defer t.Stop()
+	select {
+	case <-v.ctx.Done():
+		return elapsed()
+	case <-t.C:
+	}
+	deadline := time.Now().Add(catchUp * d)
+	for {
 		p, known := elapsed()
 		if !known {
 			return d, false
@@ -276,18 +289,18 @@ func (v *visit) runPageTime(d time.Duration) (passed time.Duration, ok bool) {
 		if p >= d-clockSlack || !time.Now().Before(deadline) {
 			return p, true
 		}
-		wait = min(d-p, time.Until(deadline))
+		t.Reset(min(d-p, time.Until(deadline)))
+		select {
+		case <-v.ctx.Done():
+			return elapsed()
+		case <-t.C:
+		}
 	}
-	p, known := elapsed()
-	if !known {
-		return d, false
-	}
-	return p, true
 }
 
-// patience bounds the real time a dwell on virtual time may take while
-// page time moves, in limits (max(d, 2s)).
-const patience = 4
+// catchUp bounds, in dwells, the real time a lagging page clock is given
+// to catch up on the wall clock.
+const catchUp = 2
 
 // clockSlack is how far short of a dwell the page's clock may read (it
 // counts in whole milliseconds) for the dwell to count as done.
