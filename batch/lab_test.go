@@ -29,7 +29,7 @@ func labConfig(t *testing.T, lab *scantest.Lab, out string, urls ...string) batc
 	}
 	return batch.Config{Sites: l.Sites, Out: out, Jobs: 2, Timeout: time.Minute, Bundle: audit.Settings{Formats: []string{"html"}, Version: "test"},
 		Scan: scanner.Options{Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL, WhoisServer: lab.Whois.Addr,
-			TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride(), Consent: "none"}}
+			TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride(), Consent: "none", Dwell: 3 * time.Second}}
 }
 
 func requireBrowser(t *testing.T) {

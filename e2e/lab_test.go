@@ -76,12 +76,22 @@ func TestMain(m *testing.M) {
 
 // labScan scans a lab site with the lab's servers, its dial override and
 // the shared browser.
+// labDwell is the page time the lab scans watch each page view for: the
+// lab's latest tag fires 2.8 s after navigation, so 3 s sees it, and a
+// busy test machine that falls back to the wall clock waits less than
+// the default 5 s per page view (the default is tested in
+// scanner/browser).
+const labDwell = 3 * time.Second
+
 func labScan(t *testing.T, url string, opts scanner.Options) (*evidence.Evidence, []scanner.Artifact) {
 	t.Helper()
 	l, sh := lab(t, true)
 	opts.URL = url
 	opts.DialOverride = l.DialOverride()
 	opts.Shared = sh
+	if opts.Dwell == 0 {
+		opts.Dwell = labDwell
+	}
 	opts.Progress = func(stage, msg string) { t.Logf("%s: %s", stage, msg) }
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

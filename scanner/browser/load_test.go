@@ -37,6 +37,7 @@ document.getElementById("app").textContent = ["Héber", "gement : O", "VH"].join
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	b, w := shared(t)
 	jsSite(w)
 
@@ -85,6 +86,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestScanCapturesInitialPage(t *testing.T) {
+	t.Parallel()
 	b, w := shared(t)
 	jsSite(w)
 	res := b.Scan(t.Context(), ScanConfig{URL: "https://legal.load.test/", Consent: "none"})
