@@ -86,7 +86,6 @@ func buttonRole(b *evidence.Banner, role string) string {
 // German, English, in a shadow root) by their structure; a notification
 // prompt is not taken for one.
 func TestLabBanners(t *testing.T) {
-	t.Parallel()
 	lab, b, _ := labBrowser(t)
 	tests := []struct {
 		path, engine, rule, accept, reject string
@@ -143,7 +142,6 @@ func TestLabBanners(t *testing.T) {
 // The refusal is clicked where the banner lives: in Usercentrics's shadow
 // root and in Sourcepoint's cross-origin iframe.
 func TestLabBannerReject(t *testing.T) {
-	t.Parallel()
 	_, b, _ := labBrowser(t)
 	for _, path := range []string{scantest.BannerUsercentrics, scantest.BannerSourcepoint} {
 		t.Run(path, func(t *testing.T) {
@@ -217,7 +215,6 @@ func TestLabLateTags(t *testing.T) {
 // A welcome alert() no longer blocks the visit: it is accepted at once,
 // recorded, and the page goes on to set its cookie.
 func TestLabDialog(t *testing.T) {
-	t.Parallel()
 	_, b, _ := labBrowser(t)
 	res := b.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: labURL(scantest.HostDialog, "/"), Name: "initial"})
 	v := res.Visit
@@ -240,7 +237,6 @@ func TestLabDialog(t *testing.T) {
 // WebRTC stays inside the proxy: the page's STUN and TURN servers (the
 // lab's UDP canary) hear nothing, and the attempt is recorded.
 func TestLabWebRTC(t *testing.T) {
-	t.Parallel()
 	lab, b, _ := labBrowser(t)
 	res := b.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: labURL(scantest.HostWebRTC, "/"), Name: "initial"})
 	v := res.Visit
@@ -265,7 +261,6 @@ func TestLabWebRTC(t *testing.T) {
 // followed: the hard-coded player loads again on both, after the action,
 // with its cookies refreshed; the HAR holds one page per page view.
 func TestLabRejectReload(t *testing.T) {
-	t.Parallel()
 	_, b, _ := labBrowser(t)
 	res := b.Scan(t.Context(), ScanConfig{URL: labURL(scantest.HostRejectReload, "/"), Consent: "all"})
 	rej := res.Visit(evidence.StateReject)

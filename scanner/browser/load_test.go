@@ -37,7 +37,6 @@ document.getElementById("app").textContent = ["Héber", "gement : O", "VH"].join
 }
 
 func TestLoad(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	jsSite(w)
 
@@ -86,7 +85,6 @@ func TestLoad(t *testing.T) {
 }
 
 func TestScanCapturesInitialPage(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	jsSite(w)
 	res := b.Scan(t.Context(), ScanConfig{URL: "https://legal.load.test/", Consent: "none"})

@@ -63,7 +63,6 @@ fetch("https://stats.tracker.test/collect?v=1", {mode: "no-cors"});`)
 }
 
 func TestVisitRecords(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	recordingSite(w)
 	res := b.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: "https://portal.rec.test/", Name: "initial", Links: 2})
@@ -192,7 +191,6 @@ document.getElementById("non").onclick = function (e) { e.preventDefault(); ` + 
 }
 
 func TestScanConsent(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	recordingSite(w)
 	consentSite(w, "portal.consent.test", false)
@@ -279,7 +277,6 @@ func TestScanConsent(t *testing.T) {
 }
 
 func TestScanIgnoredReject(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	recordingSite(w)
 	consentSite(w, "portal.ignore.test", true)
@@ -303,7 +300,6 @@ func hasCookie(cs []evidence.Cookie, name, phase string) bool {
 }
 
 func TestCrawlAndConsentNone(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	recordingSite(w)
 	res := b.Scan(t.Context(), ScanConfig{URL: "https://portal.rec.test/", Consent: "none", Pages: 2})
@@ -321,7 +317,6 @@ func TestCrawlAndConsentNone(t *testing.T) {
 }
 
 func TestVisitUnreachable(t *testing.T) {
-	t.Parallel()
 	b, _ := shared(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -334,7 +329,6 @@ func TestVisitUnreachable(t *testing.T) {
 // Virtual time that a request never answered holds still gives way to the
 // wall clock, said in the evidence: the page's timer still fires.
 func TestDwellFallsBackToWallClock(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	release := make(chan struct{})
 	defer close(release)
@@ -425,7 +419,6 @@ setTimeout(function () { fetch("/late"); }, 6000);
 // A page that is never parsed (its HTML never ends) is a visit that did
 // not complete: an error, not a visit that saw nothing.
 func TestVisitNotParsedIsAnError(t *testing.T) {
-	t.Parallel()
 	exe := requireBrowser(t)
 	w, err := newWorld()
 	if err != nil {
@@ -463,7 +456,6 @@ func TestVisitNotParsedIsAnError(t *testing.T) {
 // are closed as a visitor who does not engage would (Cancel, leave), and
 // recorded: the page views after the choice still happen.
 func TestDialogsOnActionAndReload(t *testing.T) {
-	t.Parallel()
 	b, w := shared(t)
 	w.pages("portal.unload.test", map[string]string{"/": `<html><body><h1>Consultation</h1>
 <div id="b" style="position:fixed;bottom:0;left:0;right:0;background:#fff;padding:16px">
@@ -495,7 +487,6 @@ window.addEventListener("beforeunload", function (e) { e.preventDefault(); e.ret
 }
 
 func TestDialogAnswer(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		typ    page.DialogType
 		accept bool
