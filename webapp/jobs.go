@@ -121,9 +121,12 @@ func (j *job) setRunning(now time.Time) {
 	j.notify()
 }
 
-// finish records the outcome, saves job.json and wakes the watchers.
+// finish records the outcome, saves job.json and then wakes the watchers:
+// whoever sees the scan finished finds it finished on disk too (a server
+// started on the same directory at that moment must not mark it interrupted).
 func (j *job) finish(s *Server, status, msg string, r *reports.Report) {
 	j.mu.Lock()
+	defer j.mu.Unlock()
 	j.rec.Status, j.rec.Error, j.rec.Finished = status, clean(msg, 2*maxMessage), s.now().UTC()
 	if r != nil {
 		j.rec.Findings = len(r.Findings)
@@ -136,11 +139,10 @@ func (j *job) finish(s *Server, status, msg string, r *reports.Report) {
 			}
 		}
 	}
-	j.notify()
-	j.mu.Unlock()
-	if err := j.save(); err != nil {
+	if err := j.write(j.rec); err != nil {
 		s.log.Error("save scan", "id", j.rec.ID, "err", err)
 	}
+	j.notify()
 	s.log.Info("scan finished", "id", j.rec.ID, "url", j.rec.URL, "status", status, "error", msg)
 }
 
@@ -151,8 +153,10 @@ func (j *job) finished() bool {
 }
 
 // save writes job.json atomically.
-func (j *job) save() error {
-	r := j.snapshot()
+func (j *job) save() error { return j.write(j.snapshot()) }
+
+// write writes r as job.json atomically.
+func (j *job) write(r record) error {
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
