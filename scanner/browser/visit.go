@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/indexeddb"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/storage"
@@ -807,7 +808,6 @@ func (v *visit) snapshot() error {
 			Origin  string   `json:"origin"`
 			Local   [][2]any `json:"local"`
 			Session [][2]any `json:"session"`
-			IDB     []string `json:"idb"`
 		}
 		if err := v.eval(id, storageJS, &st); err != nil || st.Origin == "" || st.Origin == "null" {
 			continue
@@ -840,7 +840,7 @@ func (v *visit) snapshot() error {
 			n, _ := kv[1].(float64)
 			add("sessionStorage", k, int(n))
 		}
-		for _, name := range st.IDB {
+		for _, name := range v.databases(f.ID) {
 			add("indexedDB", name, 0)
 		}
 	}
@@ -984,3 +984,24 @@ func orNil(errs ...error) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// databases returns the names of the IndexedDB databases of a frame's
+// storage key (at most 100), asked of the browser; none when it cannot
+// say (an opaque origin, a frame gone).
+func (v *visit) databases(frame cdp.FrameID) []string {
+	var names []string
+	_ = v.step(func(ctx context.Context) error {
+		key, err := chromedp.Call(ctx, storage.GetStorageKey, storage.GetStorageKeyParams{FrameID: frame})
+		if err != nil || key.StorageKey == "" {
+			return err
+		}
+		r, err := chromedp.Call(ctx, indexeddb.RequestDatabaseNames, indexeddb.RequestDatabaseNamesParams{StorageKey: string(key.StorageKey)})
+		for _, n := range r.DatabaseNames {
+			if len(names) < 100 {
+				names = append(names, truncate(n, 256))
+			}
+		}
+		return err
+	})
+	return names
+}
