@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -799,7 +800,9 @@ func (v *visit) snapshot() error {
 
 	var items []evidence.StorageItem
 	sizes := map[string]int{}
-	for _, f := range v.frames() {
+	frames := v.frames()
+	dbs := v.databases(frames)
+	for i, f := range frames {
 		id, err := v.world(f.ID)
 		if err != nil {
 			continue
@@ -840,7 +843,7 @@ func (v *visit) snapshot() error {
 			n, _ := kv[1].(float64)
 			add("sessionStorage", k, int(n))
 		}
-		for _, name := range v.databases(f.ID) {
+		for _, name := range dbs[i] {
 			add("indexedDB", name, 0)
 		}
 	}
@@ -985,23 +988,31 @@ func orNil(errs ...error) error {
 
 func ptr[T any](v T) *T { return &v }
 
-// databases returns the names of the IndexedDB databases of a frame's
-// storage key (at most 100), asked of the browser; none when it cannot
-// say (an opaque origin, a frame gone).
-func (v *visit) databases(frame cdp.FrameID) []string {
-	var names []string
-	_ = v.step(func(ctx context.Context) error {
-		key, err := chromedp.Call(ctx, storage.GetStorageKey, storage.GetStorageKeyParams{FrameID: frame})
-		if err != nil || key.StorageKey == "" {
-			return err
-		}
-		r, err := chromedp.Call(ctx, indexeddb.RequestDatabaseNames, indexeddb.RequestDatabaseNamesParams{StorageKey: string(key.StorageKey)})
-		for _, n := range r.DatabaseNames {
-			if len(names) < 100 {
-				names = append(names, truncate(n, 256))
-			}
-		}
-		return err
-	})
-	return names
+// databases returns the names of the IndexedDB databases of each frame's
+// storage key (at most 100 each), asked of the browser for all frames at
+// once: an answer can wait for the page's next step of time (see
+// stepStale). A frame whose key cannot be had (an opaque origin, a frame
+// gone) has none.
+func (v *visit) databases(frames []*cdp.Frame) [][]string {
+	out := make([][]string, len(frames))
+	var wg sync.WaitGroup
+	for i, f := range frames {
+		wg.Go(func() {
+			_ = v.step(func(ctx context.Context) error {
+				key, err := chromedp.Call(ctx, storage.GetStorageKey, storage.GetStorageKeyParams{FrameID: f.ID})
+				if err != nil || key.StorageKey == "" {
+					return err
+				}
+				r, err := chromedp.Call(ctx, indexeddb.RequestDatabaseNames, indexeddb.RequestDatabaseNamesParams{StorageKey: string(key.StorageKey)})
+				for _, n := range r.DatabaseNames {
+					if len(out[i]) < 100 {
+						out[i] = append(out[i], truncate(n, 256))
+					}
+				}
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	return out
 }
