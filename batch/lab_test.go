@@ -101,8 +101,7 @@ func summaryOf(t *testing.T, out string, dirs ...string) string {
 func TestLabShards(t *testing.T) {
 	requireBrowser(t)
 	lab := startLab(t)
-	urls := []string{"https://" + scantest.TownHost(1) + "/", "https://" + scantest.TownHost(2) + "/",
-		"https://" + scantest.TownHost(2) + "/legal", "https://" + scantest.TownHost(4) + "/",
+	urls := []string{"https://" + scantest.TownHost(1) + "/", "https://" + scantest.TownHost(2) + "/legal",
 		"https://" + scantest.HostGarbage + "/", "https://sondage." + scantest.CityDomain + "/"}
 	root := t.TempDir()
 	whole := filepath.Join(root, "whole")

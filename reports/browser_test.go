@@ -84,7 +84,7 @@ func labFounding(t *testing.T, dir string) *Report {
 	}
 	defer lab.Close()
 	res, err := scanner.Scan(ctx, scanner.Options{URL: scantest.Sites()[0].URL, Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL,
-		WhoisServer: lab.Whois.Addr, TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride()})
+		WhoisServer: lab.Whois.Addr, TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride(), Dwell: 3 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func startLab(t *testing.T) *scantest.Lab {
 // labOptions points every external name of a scan at the lab.
 func labOptions(lab *scantest.Lab, url string) scanner.Options {
 	return scanner.Options{URL: url, Resolver: lab.DNSAddr, RDAPServer: lab.RDAP.URL, WhoisServer: lab.Whois.Addr,
-		TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride(), Consent: "none", Timeout: time.Minute}
+		TrustCerts: []string{lab.CACertFile}, DialOverride: lab.DialOverride(), Consent: "none", Dwell: 3 * time.Second, Timeout: time.Minute}
 }
 
 func scan(t *testing.T, lab *scantest.Lab, url string) *scanner.Result {
