@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -489,6 +490,26 @@ func TestPastScansSurviveRestart(t *testing.T) {
 	s3, _ := New(Config{Data: data, Public: true})
 	if p := s3.past(10); len(p) != 1 || p[0].Mail {
 		t.Errorf("a public server lists scans with a mail: %+v", p)
+	}
+}
+
+// TestFinishedOnDiskWhenSeen: whoever is woken by a scan's end finds it
+// ended in its job.json too (a server started on the same directory at
+// that moment reads it from there).
+func TestFinishedOnDiskWhenSeen(t *testing.T) {
+	s, ts, _ := newTestServer(t, Config{}, true)
+	for range 5 {
+		resp := submit(t, ts, map[string]string{"url": "https://done.example/"}, nil, nil)
+		j := s.job(scanPath.FindStringSubmatch(resp.Header.Get("Location"))[1])
+		waitDone(t, s, j.rec.ID)
+		data, err := os.ReadFile(filepath.Join(j.dir, "job.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r record
+		if err := json.Unmarshal(data, &r); err != nil || r.Status != statusDone {
+			t.Fatalf("job.json when the scan was seen finished: status %q (%v)", r.Status, err)
+		}
 	}
 }
 
