@@ -74,8 +74,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// labScan scans a lab site with the lab's servers, its dial override and
-// the shared browser.
 // labDwell is the page time the lab scans watch each page view for: the
 // lab's latest tag fires 2.8 s after navigation, so 3 s sees it, and a
 // busy test machine that falls back to the wall clock waits less than
@@ -83,6 +81,9 @@ func TestMain(m *testing.M) {
 // scanner/browser).
 const labDwell = 3 * time.Second
 
+// labScan scans a lab site with the lab's servers, its dial override and
+// the shared browser, watching each page view for labDwell unless opts
+// says otherwise.
 func labScan(t *testing.T, url string, opts scanner.Options) (*evidence.Evidence, []scanner.Artifact) {
 	t.Helper()
 	l, sh := lab(t, true)
