@@ -154,8 +154,13 @@ func TestLegalSurveyStagesLab(t *testing.T) {
 							en = &ev.Legal.Pages[i]
 						}
 					}
-					if en == nil || en.Error != "" || !strings.Contains(en.Text, "2 rue Kellermann") {
+					if en == nil || en.Error != "" || !strings.Contains(en.Text, "2 rue Kellermann") || en.Loader != "browser" {
 						t.Errorf("the JavaScript notice was not read as rendered: %+v", en)
+					}
+					// The notice served whole was read as served: the
+					// browser was spared it.
+					if p := ev.Legal.Pages[0]; !strings.HasSuffix(p.URL, "/legal") || p.Error != "" || p.Loader != "http" {
+						t.Errorf("the notice served whole: %s loader %q error %q, want read as served", p.URL, p.Loader, p.Error)
 					}
 				}
 			})

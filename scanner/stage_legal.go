@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/legal"
 	"github.com/vigie-scan/vigie/scanner/names"
@@ -16,11 +17,10 @@ import (
 // cookie policy, and extracts what they declare. The candidates are the
 // pages given with --legal, which replace discovery; else the links of the
 // initial visit's page as rendered (legal.Discover), then the usual paths
-// (legal.CommonPaths) on the page's final host. Each candidate is loaded
-// through pages — the browser, so that pages assembled by JavaScript are
-// read as visitors see them, or plain HTTP when no browser started (given
-// pages only: each page records its loader) — its connections labelled
-// "visit/legal/<n>" for the page legal/<n>.
+// (legal.CommonPaths) on the page's final host. Each candidate is read
+// through pages (legalPages: as served when that is the page a visitor
+// sees, else rendered by the browser; each page records its loader), its
+// connections labelled "visit/legal/<n>" for the page legal/<n>.
 //
 // KindLegal is collected when the search ran to its end, even when it
 // found no page: that is what legal.notice-missing judges. It is not when
@@ -32,7 +32,6 @@ import (
 func (s *scan) legalStage(ctx context.Context, pages pageLoader, initial *pageOnce) stageResult {
 	r := s.newStage()
 	var cands []legal.Candidate
-	probe := map[string]bool{} // the candidates at a usual path, probed first
 	if len(s.opts.LegalURLs) > 0 {
 		cands = legal.Given(s.opts.LegalURLs)
 	} else {
@@ -48,31 +47,32 @@ func (s *scan) legalStage(ctx context.Context, pages pageLoader, initial *pageOn
 		}
 		base := orElse(page.FinalURL, s.opts.URL)
 		cands = legal.Merge(legal.Discover(base, page.HTML, 0), legal.CommonPaths(base))
-		for _, c := range cands {
-			if c.FoundBy == legal.FoundByPath {
-				probe[c.URL] = true
-			}
-		}
+	}
+	kinds := map[string]string{}
+	for _, c := range cands {
+		kinds[c.URL] = c.Kind
 	}
 	s.progress("legal", fmt.Sprintf("%d candidate page(s)", len(cands)))
 	workers := legal.LoadWorkers
 	if s.opts.Sequential {
 		workers = 1
 	}
-	lg, files := legal.Collect(ctx, &legalPages{pages: pages, probe: probe}, cands, s.catalogue, workers)
+	lg, files := legal.Collect(ctx, &legalPages{pages: pages, kinds: kinds}, cands, s.catalogue, workers)
 	r.legal = lg
 
-	answered, kept := 0, 0
+	answered, kept, rendered := 0, 0, 0
 	for i := range lg.Pages {
 		pg := &lg.Pages[i]
 		if pg.Status != 0 {
 			answered++
-			pg.Loader = pages.loader()
 		}
 		if pg.Error != "" {
 			continue
 		}
 		kept++
+		if pg.Loader == loaderBrowser {
+			rendered++
+		}
 		if host := legalHost(pg); host != "" {
 			r.addHost(host, evidence.RoleLegalPage, pg.ID)
 		}
@@ -88,7 +88,7 @@ func (s *scan) legalStage(ctx context.Context, pages pageLoader, initial *pageOn
 	default:
 		r.collected = append(r.collected, evidence.KindLegal)
 	}
-	r.note = fmt.Sprintf("%d page(s) tried, %d read (%s)", len(lg.Pages), kept, pages.loader())
+	r.note = fmt.Sprintf("%d page(s) tried, %d read (%d as served, %d rendered by the browser)", len(lg.Pages), kept, kept-rendered, rendered)
 	for _, f := range files {
 		r.artifacts = append(r.artifacts, Artifact{Path: f.Path, Data: f.Data})
 	}
@@ -104,27 +104,46 @@ func legalHost(pg *evidence.LegalPage) string {
 	return names.Normalise(u.Hostname())
 }
 
-// legalPages is the legal.Loader of a scan: each page loaded by the
-// browser in a fresh context (several at once), its connections labelled
-// "visit/<id>" for the page record legal/<n>. A page guessed at a usual
-// path (probe) is first asked for with a plain GET by the same route: one
-// that is not there (404, 410) is not loaded in the browser.
+// legalPages is the legal.Loader of a scan. With a browser, each page is
+// first read as served, with plain HTTP by the same route (scripts not
+// run): one that is not there (404, 410) is not loaded in the browser, and
+// one that reads whole without scripts (legal.Served: a page of its kind,
+// with no sign of being assembled by scripts) is kept as served — the
+// browser would render the same text at many times the cost. Every other
+// page is loaded by the browser in a fresh context, as a visitor sees it.
+// Without a browser, every page is read as served. Both loads of a page go
+// through proxy endpoints labelled "visit/<id>" for the page record
+// legal/<n>.
 type legalPages struct {
 	pages pageLoader
-	probe map[string]bool
+	kinds map[string]string // candidate URL → the kind it was found as ("" for given pages)
 }
 
-// Load loads one candidate page as rendered.
+// Load reads one candidate page, as served or rendered.
 func (l *legalPages) Load(ctx context.Context, id, url string) (legal.Page, error) {
 	label := "visit/" + id
-	if l.probe[url] {
-		if st, err := l.pages.status(ctx, label, url); err == nil && (st == http.StatusNotFound || st == http.StatusGone) {
-			return legal.Page{URL: url, Status: st}, nil
+	if l.pages.loader() == loaderBrowser {
+		p, err := l.pages.servedPage(ctx, label, url)
+		switch {
+		case err != nil:
+			// The browser may still get it (a vendor's challenge, a
+			// protocol the plain client does not speak).
+		case p.Status == http.StatusNotFound || p.Status == http.StatusGone:
+			return legal.Page{URL: url, FinalURL: p.FinalURL, Status: p.Status, Loader: loaderHTTP}, nil
+		case p.Status >= 200 && p.Status <= 299:
+			if ok, _ := legal.Served(p.HTML, p.Text, l.kinds[url]); ok {
+				return legalPage(p, loaderHTTP), nil
+			}
 		}
 	}
 	p, err := l.pages.loadPage(ctx, label, url)
 	if err != nil {
 		return legal.Page{}, err
 	}
-	return legal.Page{URL: p.URL, FinalURL: p.FinalURL, Status: p.Status, ContentType: p.ContentType, HTML: p.HTML, Text: p.Text}, nil
+	return legalPage(p, l.pages.loader()), nil
+}
+
+// legalPage is a loaded page as the legal package reads it.
+func legalPage(p *browser.Page, loader string) legal.Page {
+	return legal.Page{URL: p.URL, FinalURL: p.FinalURL, Status: p.Status, ContentType: p.ContentType, HTML: p.HTML, Text: p.Text, Loader: loader}
 }

@@ -27,7 +27,7 @@ type httpPages struct {
 	client *http.Client
 	mu     sync.Mutex
 	labels []string // of the page loads
-	probes []string // of the status probes
+	served []string // of the reads as served
 	fail   error    // when set, every load fails with it
 }
 
@@ -49,8 +49,17 @@ func newHTTPPages(lab *scantest.Lab) *httpPages {
 }
 
 func (h *httpPages) loadPage(ctx context.Context, label, url string) (*browser.Page, error) {
+	return h.read(ctx, &h.labels, label, url)
+}
+
+func (h *httpPages) servedPage(ctx context.Context, label, url string) (*browser.Page, error) {
+	return h.read(ctx, &h.served, label, url)
+}
+
+// read reads url, noting label in log.
+func (h *httpPages) read(ctx context.Context, log *[]string, label, url string) (*browser.Page, error) {
 	h.mu.Lock()
-	h.labels = append(h.labels, label)
+	*log = append(*log, label)
 	h.mu.Unlock()
 	if h.fail != nil {
 		return nil, h.fail
@@ -87,25 +96,6 @@ func (h *httpPages) loadPage(ctx context.Context, label, url string) (*browser.P
 
 func (h *httpPages) loader() string { return loaderHTTP }
 
-func (h *httpPages) status(ctx context.Context, label, url string) (int, error) {
-	h.mu.Lock()
-	h.probes = append(h.probes, label)
-	h.mu.Unlock()
-	if h.fail != nil {
-		return 0, h.fail
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
-}
-
 // stageScan prepares a scan of url against the lab as Scan does before the
 // concurrent stages: DNS collected and merged.
 func stageScan(t *testing.T, lab *scantest.Lab, url string, opts Options) (*scan, *Result) {
@@ -135,10 +125,12 @@ func pageReady(p *browser.Page) *pageOnce {
 	return o
 }
 
-// TestCollectLegalLab runs DNS and the legal stage (without a browser:
-// pages are read as served) on the lab's sites: which pages are kept and
-// as what, how each was loaded or probed, the hosts and files returned.
-// What the legal checks make of them is tested end to end (package e2e).
+// TestCollectLegalLab runs DNS and the legal stage on the lab's sites,
+// without a browser (every page read as served) and with one (the
+// browser's loads made by plain HTTP here, so that only the choice of
+// loader is tested): which pages are kept and as what, how each was read,
+// the hosts and files returned. What the legal checks make of them is
+// tested end to end (package e2e).
 func TestCollectLegalLab(t *testing.T) {
 	lab, err := scantest.Start(context.Background())
 	if err != nil {
@@ -146,14 +138,16 @@ func TestCollectLegalLab(t *testing.T) {
 	}
 	t.Cleanup(func() { lab.Close() })
 	tests := []struct {
-		name  string
-		url   string
-		given []string
-		kept  map[string]string // page path → kind
+		name     string
+		url      string
+		given    []string
+		kept     map[string]string // page path → kind
+		rendered []string          // the kept pages the browser must render
 	}{
 		{name: "founding", url: "https://" + scantest.HostFounding + "/",
 			// Read without scripts, the English notice shows its menus only.
-			kept: map[string]string{"/legal": legal.KindNotice, "/cookies": legal.KindCookies, "/en/legal": legal.KindNotice}},
+			kept:     map[string]string{"/legal": legal.KindNotice, "/cookies": legal.KindCookies, "/en/legal": legal.KindNotice},
+			rendered: []string{"/en/legal"}},
 		{name: "clean", url: "https://" + scantest.HostClean + "/",
 			kept: map[string]string{"/mentions-legales": legal.KindNotice, "/politique-de-confidentialite": legal.KindPrivacy,
 				"/cookies-page": legal.KindCookies, "/en/legal-notice": legal.KindNotice, "/de/impressum": legal.KindNotice, "/de/datenschutz": legal.KindPrivacy}},
@@ -163,64 +157,72 @@ func TestCollectLegalLab(t *testing.T) {
 			kept: map[string]string{"/de/impressum": legal.KindNotice}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, res := stageScan(t, lab, tt.url, Options{LegalURLs: tt.given})
-			pages := newHTTPPages(lab)
-			home, err := pages.loadPage(t.Context(), "initial", tt.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := s.legalStage(t.Context(), pages, pageReady(home))
-			arts := r.artifacts
-			res.merge(r)
-			ev := res.Evidence
-			if !ev.Has(evidence.KindLegal) || ev.Legal == nil {
-				t.Fatalf("legal not collected: %+v", ev.Errors)
-			}
-			got := map[string]string{}
-			for _, p := range ev.Legal.Pages {
-				if p.Error == "" {
-					got[strings.TrimPrefix(p.URL, "https://"+ev.Target.Host)] = p.Kind
+		for _, withBrowser := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/browser=%v", tt.name, withBrowser), func(t *testing.T) {
+				s, res := stageScan(t, lab, tt.url, Options{LegalURLs: tt.given})
+				http := newHTTPPages(lab)
+				var pages pageLoader = http
+				if withBrowser {
+					pages = &loaderAs{httpPages: http, as: loaderBrowser}
 				}
-				if p.Status != 0 && p.Loader != loaderHTTP {
-					t.Errorf("page %s answered but its loader is %q, want %q", p.ID, p.Loader, loaderHTTP)
+				home, err := http.loadPage(t.Context(), "initial", tt.url)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			for path, kind := range tt.kept {
-				if got[path] != kind {
-					t.Errorf("page %s: kind %q, want %q (kept %v)", path, got[path], kind, got)
+				http.labels = nil
+				r := s.legalStage(t.Context(), pages, pageReady(home))
+				arts := r.artifacts
+				res.merge(r)
+				ev := res.Evidence
+				if !ev.Has(evidence.KindLegal) || ev.Legal == nil {
+					t.Fatalf("legal not collected: %+v", ev.Errors)
 				}
-			}
-			if len(got) != len(tt.kept) {
-				t.Errorf("kept %v, want %v", got, tt.kept)
-			}
-			// Each page was loaded, or probed and found missing, under
-			// the label of its number; a page at a usual path that is not
-			// there never reached the browser.
-			for i, p := range ev.Legal.Pages {
-				label := fmt.Sprintf("visit/legal/%d", i+1)
-				loaded, probed := slices.Contains(pages.labels, label), slices.Contains(pages.probes, label)
-				if p.ID != fmt.Sprintf("legal/%d", i+1) || (!loaded && !probed) {
-					t.Errorf("page %s (%s): loaded %v, probed %v", p.ID, p.URL, loaded, probed)
+				got := map[string]string{}
+				for i, p := range ev.Legal.Pages {
+					path := strings.TrimPrefix(p.URL, "https://"+ev.Target.Host)
+					if p.Error == "" {
+						got[path] = p.Kind
+					}
+					// Each page was read under the label of its number:
+					// without a browser, loaded; with one, read as
+					// served first, and loaded by the browser only when it
+					// is there and does not read whole as served.
+					label := fmt.Sprintf("visit/legal/%d", i+1)
+					loaded, served := slices.Contains(http.labels, label), slices.Contains(http.served, label)
+					wantLoader := loaderHTTP
+					if withBrowser && p.Status != 404 && (p.Error != "" || slices.Contains(tt.rendered, path)) {
+						wantLoader = loaderBrowser
+					}
+					if p.ID != fmt.Sprintf("legal/%d", i+1) || served != withBrowser || loaded != (wantLoader == loaderBrowser || !withBrowser) {
+						t.Errorf("page %s (%s, status %d, %s): loaded %v, read as served %v", p.ID, p.URL, p.Status, p.Error, loaded, served)
+					}
+					if p.Status != 0 && p.Loader != wantLoader {
+						t.Errorf("page %s (%s) answered; its loader is %q, want %q", p.ID, p.URL, p.Loader, wantLoader)
+					}
 				}
-				if probed != (p.FoundBy == legal.FoundByPath) || (p.Status == http.StatusNotFound && loaded) {
-					t.Errorf("page %s (%s, %s, %d): loaded %v, probed %v", p.ID, p.URL, p.FoundBy, p.Status, loaded, probed)
+				for path, kind := range tt.kept {
+					if got[path] != kind {
+						t.Errorf("page %s: kind %q, want %q (kept %v)", path, got[path], kind, got)
+					}
 				}
-			}
-			if h := labHost(ev, ev.Target.Host); h == nil || !slices.Contains(h.Roles, evidence.RoleLegalPage) || !slices.Contains(h.SeenIn, "legal/1") {
-				t.Errorf("the site's host %+v lacks the legal-page role", h)
-			}
-			var files []string
-			for _, a := range arts {
-				files = append(files, a.Path)
-			}
-			if !slices.Contains(files, "legal/1.txt") || !slices.Contains(files, "legal/1.html") {
-				t.Errorf("artefacts %v", files)
-			}
-			if tt.given != nil && (!slices.Equal(ev.Target.LegalURLs, tt.given) || ev.Legal.Pages[0].FoundBy != legal.FoundByGiven) {
-				t.Errorf("given pages: target %v, page %+v", ev.Target.LegalURLs, ev.Legal.Pages[0])
-			}
-		})
+				if len(got) != len(tt.kept) {
+					t.Errorf("kept %v, want %v", got, tt.kept)
+				}
+				if h := labHost(ev, ev.Target.Host); h == nil || !slices.Contains(h.Roles, evidence.RoleLegalPage) || !slices.Contains(h.SeenIn, "legal/1") {
+					t.Errorf("the site's host %+v lacks the legal-page role", h)
+				}
+				var files []string
+				for _, a := range arts {
+					files = append(files, a.Path)
+				}
+				if !slices.Contains(files, "legal/1.txt") || !slices.Contains(files, "legal/1.html") {
+					t.Errorf("artefacts %v", files)
+				}
+				if tt.given != nil && (!slices.Equal(ev.Target.LegalURLs, tt.given) || ev.Legal.Pages[0].FoundBy != legal.FoundByGiven) {
+					t.Errorf("given pages: target %v, page %+v", ev.Target.LegalURLs, ev.Legal.Pages[0])
+				}
+			})
+		}
 	}
 }
 

@@ -167,10 +167,11 @@ type pageLoader interface {
 	// loadPage loads one page in a fresh context: as the browser renders
 	// it, or with plain HTTP when there is no browser.
 	loadPage(ctx context.Context, label, url string) (*browser.Page, error)
-	// status returns the HTTP status a plain GET of url ends with
-	// (redirects followed), by the same route as the browser: a cheap
-	// probe that spares the browser the pages that do not exist.
-	status(ctx context.Context, label, url string) (int, error)
+	// servedPage reads one page with plain HTTP, by the same route as
+	// the browser, scripts not run: the page as served, a cheap read that
+	// spares the browser the pages that do not exist and those that read
+	// whole without scripts.
+	servedPage(ctx context.Context, label, url string) (*browser.Page, error)
 	// loader says how pages are read: loaderBrowser or loaderHTTP.
 	loader() string
 }
@@ -186,6 +187,16 @@ func (w *web) loader() string {
 func (w *web) endpoint(label string) (string, func(), error) { return w.proxy.Listen(label) }
 
 func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, error) {
+	return w.load(ctx, label, u, w.browser != nil)
+}
+
+func (w *web) servedPage(ctx context.Context, label, u string) (*browser.Page, error) {
+	return w.load(ctx, label, u, false)
+}
+
+// load loads u through a proxy endpoint labelled label, with the browser
+// when rendered is set, else with plain HTTP.
+func (w *web) load(ctx context.Context, label, u string, rendered bool) (*browser.Page, error) {
 	done, err := w.admit(ctx, u)
 	if err != nil {
 		return nil, err
@@ -196,29 +207,10 @@ func (w *web) loadPage(ctx context.Context, label, u string) (*browser.Page, err
 		return nil, err
 	}
 	defer release()
-	if w.browser != nil {
+	if rendered {
 		return w.browser.Load(ctx, u, addr)
 	}
 	return w.httpPage(ctx, addr, u)
-}
-
-func (w *web) status(ctx context.Context, label, u string) (int, error) {
-	done, err := w.admit(ctx, u)
-	if err != nil {
-		return 0, err
-	}
-	defer done()
-	addr, release, err := w.endpoint(label)
-	if err != nil {
-		return 0, err
-	}
-	defer release()
-	resp, err := w.get(ctx, addr, u)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
 }
 
 // admit lets a load of raw start: the first load of its origin at once

@@ -55,8 +55,8 @@ func TestOwnAnswersAreNotTheSite(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "vigie's proxy answered") {
 			t.Errorf("load %s: page %+v, error %v; want a failed load", u, p, err)
 		}
-		if st, err := w.status(t.Context(), "visit/test", u); err == nil {
-			t.Errorf("status %s: %d, want a failed load", u, st)
+		if p, err := w.servedPage(t.Context(), "visit/test", u); err == nil {
+			t.Errorf("read %s as served: page %+v, want a failed load", u, p)
 		}
 	}
 	r := s.legalStage(t.Context(), w, pageReady(nil))

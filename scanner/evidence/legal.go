@@ -28,8 +28,10 @@ type LegalPage struct {
 	// FoundBy says how: link (with its text), path, or given (--legal).
 	FoundBy string `json:"found_by"`
 	// Loader says how the page was read: "browser" (rendered, scripts
-	// run) or "http" (plain HTTP, scripts not run: when no browser was
-	// available, a page assembled by JavaScript reads as empty).
+	// run) or "http" (plain HTTP, scripts not run: a page that is not
+	// there, one that reads whole as served — of its kind, with no sign of
+	// being assembled by scripts — or any page when no browser was
+	// available, where a page assembled by JavaScript reads as empty).
 	Loader string `json:"loader,omitempty"`
 	Lang   string `json:"lang,omitempty"`
 	Status int    `json:"status,omitempty"`

@@ -36,12 +36,15 @@ type Page struct {
 	// Text is the rendered text (for a browser, document.body.innerText),
 	// with its line structure.
 	Text string
+	// Loader says how the page was read, for the record
+	// (evidence.LegalPage.Loader); "" when the loader does not say.
+	Loader string
 }
 
-// Loader loads a page. A scan's loader is the browser behind the recording
-// proxy, so that pages rendered by JavaScript are read as visitors see them
-// and their requests are recorded; HTTPLoader reads pages without a
-// browser. id is the page record's ID (legal/<n>), for the loader to label
+// Loader loads a page. A scan's loader goes through the recording proxy
+// and renders with the browser the pages that do not read whole as served
+// (Served), so that pages assembled by JavaScript are read as visitors see
+// them; HTTPLoader reads pages without a browser. id is the page record's ID (legal/<n>), for the loader to label
 // the load with. Load returns an error only when no document was
 // received; an HTTP error status is a Page with that Status. Collect calls
 // it from several goroutines at once.
@@ -136,7 +139,7 @@ func (st *collection) judge(id string, c Candidate, p Page, err error) {
 		st.lg.Pages = append(st.lg.Pages, lp)
 		return
 	}
-	lp.Status = p.Status
+	lp.Status, lp.Loader = p.Status, p.Loader
 	if p.FinalURL != "" && p.FinalURL != c.URL {
 		lp.FinalURL = p.FinalURL
 	}

@@ -7,10 +7,12 @@
 //
 // Pages are found three ways, in this order of authority: given by the user
 // (Given, for --legal), linked from the visited pages (Discover), or at a
-// common path (CommonPaths). They are loaded through a Loader — the browser
-// behind the recording proxy in a scan, since many portals render these pages
-// with JavaScript; HTTPLoader for tests — and kept as evidence with their
-// hashes (Collect). Extract works on the rendered text only.
+// common path (CommonPaths). They are loaded through a Loader — in a scan,
+// plain HTTP for the pages that read whole as served (Served) and the
+// browser behind the recording proxy for the others, since many portals
+// render these pages with JavaScript; HTTPLoader for tests — and kept as
+// evidence with their hashes (Collect). Extract works on the rendered text
+// only.
 //
 // Everything here is hostile input: sizes, counts and the work done are
 // bounded, and nothing panics on any input. Every extracted fact keeps the
