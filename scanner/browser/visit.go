@@ -801,18 +801,9 @@ func (v *visit) snapshot() error {
 	var items []evidence.StorageItem
 	sizes := map[string]int{}
 	frames := v.frames()
-	dbs := v.databases(frames)
-	for i, f := range frames {
-		id, err := v.world(f.ID)
-		if err != nil {
-			continue
-		}
-		var st struct {
-			Origin  string   `json:"origin"`
-			Local   [][2]any `json:"local"`
-			Session [][2]any `json:"session"`
-		}
-		if err := v.eval(id, storageJS, &st); err != nil || st.Origin == "" || st.Origin == "null" {
+	dbs, stores := v.frameStorage(frames)
+	for i, st := range stores {
+		if st.Origin == "" || st.Origin == "null" {
 			continue
 		}
 		add := func(kind, key string, size int) {
@@ -987,6 +978,38 @@ func orNil(errs ...error) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// frameStore is a frame's Web Storage as storageJS reads it in vigie's
+// isolated world: its origin and its keys with their sizes.
+type frameStore struct {
+	Origin  string   `json:"origin"`
+	Local   [][2]any `json:"local"`
+	Session [][2]any `json:"session"`
+}
+
+// frameStorage reads every frame's IndexedDB names (databases) and Web
+// Storage at once, so that a snapshot costs one frame's answer rather
+// than the sum of all; a frame that could not be read has no origin.
+func (v *visit) frameStorage(frames []*cdp.Frame) ([][]string, []frameStore) {
+	stores := make([]frameStore, len(frames))
+	var dbs [][]string
+	var wg sync.WaitGroup
+	wg.Go(func() { dbs = v.databases(frames) })
+	for i, f := range frames {
+		wg.Go(func() {
+			id, err := v.world(f.ID)
+			if err != nil {
+				return
+			}
+			var st frameStore
+			if err := v.eval(id, storageJS, &st); err == nil {
+				stores[i] = st
+			}
+		})
+	}
+	wg.Wait()
+	return dbs, stores
+}
 
 // databases returns the names of the IndexedDB databases of each frame's
 // storage key (at most 100 each), asked of the browser for all frames at
