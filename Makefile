@@ -36,20 +36,26 @@ crosscheck:
 	$(GO) run ./internal/crosscheck
 
 # browser makes sure a Chromium is available for the browser tests and the
-# demo: installed with apt when missing and we are root, otherwise we say
-# what to do (browser tests then skip, unless VIGIE_REQUIRE_BROWSER=1).
+# demo: Debian's chromium-headless-shell (the cheapest to run; vigie prefers
+# it) installed with apt when no Chromium is there and we are root,
+# otherwise we say what to do (browser tests then skip, unless
+# VIGIE_REQUIRE_BROWSER=1).
 browser:
-	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
-	   || command -v google-chrome >/dev/null 2>&1 || command -v headless_shell >/dev/null 2>&1; then \
+	@if command -v chromium-headless-shell >/dev/null 2>&1 || command -v chrome-headless-shell >/dev/null 2>&1 \
+	   || command -v headless_shell >/dev/null 2>&1; then \
 	  :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "make: installing Debian's chromium (browser tests need it)"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null) \
-	    || echo "make: could not install chromium; browser tests will skip"; \
+	  echo "make: installing Debian's chromium-headless-shell (browser tests need a Chromium)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell fonts-liberation >/dev/null) \
+	    || echo "make: could not install chromium-headless-shell; browser tests use another Chromium or skip"; \
+	elif command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	   || command -v google-chrome >/dev/null 2>&1; then \
+	  echo "make: using the full Chromium; Chromium's headless shell scans at about a third of its CPU"; \
+	  echo "      (Debian/Ubuntu: sudo apt-get install chromium-headless-shell)."; \
 	else \
 	  echo "make: no Chromium found and cannot install it here."; \
-	  echo "      Install it (Debian/Ubuntu: sudo apt-get install chromium) or pass --browser PATH;"; \
-	  echo "      browser tests will skip until then."; \
+	  echo "      Install it (Debian/Ubuntu: sudo apt-get install chromium-headless-shell, or chromium)"; \
+	  echo "      or pass --browser PATH; browser tests will skip until then."; \
 	fi
 
 test: browser

@@ -3,6 +3,7 @@ package scanner
 import (
 	"context"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -18,8 +19,10 @@ import (
 // BenchmarkBrowserFounding measures, on the lab's founding portal and in
 // one run, vigie's browser stage (proxy, browser start, the three visits
 // with banner detection, clicks, the page views after the choice,
-// screenshots and HAR files) against a bare headless Chromium loading the
-// same page through the same proxy, and reports the ratio, the initial and
+// screenshots and HAR files) against a bare headless load of the same page
+// through the same proxy by the same binary (and by the full browser's
+// --headless mode too, when vigie runs the headless shell and a full
+// browser is installed), and reports the ratios, the initial and
 // the longest visit, the real time the page views' observation took (5 s
 // of page time each, on virtual time) and the peak memory (PSS: scantest.SampleMemory) of
 // vigie plus its browser processes, sampled from /proc.
@@ -43,7 +46,20 @@ func BenchmarkBrowserFounding(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	var vigie, bare, initial, longest, observed time.Duration
+	// The baseline was the full browser's --headless mode: when
+	// vigie runs the headless shell and a full browser is installed too,
+	// a bare load by the full browser is measured as well.
+	full := ""
+	if browser.IsHeadlessShell(exe) {
+		for _, name := range browser.Candidates {
+			if p, err := exec.LookPath(name); err == nil && !browser.IsHeadlessShell(p) {
+				full = p
+				break
+			}
+		}
+	}
+
+	var vigie, bare, bareFull, initial, longest, observed time.Duration
 	var peak int64
 	for b.Loop() {
 		// vigie's three-state browser stage.
@@ -78,6 +94,13 @@ func BenchmarkBrowserFounding(b *testing.B) {
 			b.Fatal(err)
 		}
 		bare += time.Since(start)
+		if full != "" {
+			start = time.Now()
+			if err := bareLoad(s, full, spki[0], url); err != nil {
+				b.Fatal(err)
+			}
+			bareFull += time.Since(start)
+		}
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(vigie.Milliseconds())/n, "vigie-ms/op")
@@ -88,11 +111,16 @@ func BenchmarkBrowserFounding(b *testing.B) {
 	if bare > 0 {
 		b.ReportMetric(float64(vigie)/float64(bare), "ratio")
 	}
+	if bareFull > 0 {
+		b.ReportMetric(float64(bareFull.Milliseconds())/n, "bare-full-chromium-ms/op")
+		b.ReportMetric(float64(vigie)/float64(bareFull), "ratio-vs-full-chromium")
+	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-pss-MB")
 }
 
-// bareLoad starts Chromium with chromedp's defaults, loads url through a
-// recording proxy (the lab is only reachable that way) and stops.
+// bareLoad starts exe with chromedp's defaults (--headless for the full
+// browser), loads url through a recording proxy (the lab is only reachable
+// that way) and stops.
 func bareLoad(s *scan, exe, spki, url string) error {
 	ctx := context.Background()
 	p, err := proxy.Start(ctx, proxy.Config{Resolve: s.resolveAddrs, DialOverride: s.opts.DialOverride})

@@ -227,7 +227,7 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		UserAgent:         b.ua,
 		Locale:            cfg.Locale,
 		TimeZone:          cfg.TimeZone,
-		ThirdPartyCookies: thirdPartyText(cfg.ThirdPartyCookies),
+		ThirdPartyCookies: thirdPartyText(cfg.ThirdPartyCookies, cfg.Exec),
 	}
 	for _, f := range flags {
 		b.info.Flags = append(b.info.Flags, f.record())

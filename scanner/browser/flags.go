@@ -48,7 +48,7 @@ var disabledFeatures = []string{
 
 func (b *Browser) flags(spki []string) []flag {
 	fs := []flag{}
-	if !isHeadlessShell(b.cfg.Exec) {
+	if !IsHeadlessShell(b.cfg.Exec) {
 		fs = append(fs, flag{name: "headless", value: true})
 	}
 	fs = append(fs,
@@ -80,6 +80,14 @@ func (b *Browser) flags(spki []string) []flag {
 		flag{name: "accept-lang", value: acceptLanguage(b.cfg.Locale)},
 		flag{name: "window-size", value: fmt.Sprintf("%d,%d", b.cfg.Width, b.cfg.Height)},
 	)
+	if IsHeadlessShell(b.cfg.Exec) {
+		// The headless shell reads no profile preferences (writePreferences):
+		// its WebRTC and third-party cookie policies are switches.
+		fs = append(fs, flag{name: "force-webrtc-ip-handling-policy", value: webRTCPolicy})
+		if b.cfg.ThirdPartyCookies == ThirdPartyBlock {
+			fs = append(fs, flag{name: "test-third-party-cookie-phaseout", value: true})
+		}
+	}
 	if len(spki) > 0 {
 		fs = append(fs, flag{name: "ignore-certificate-errors-spki-list", value: strings.Join(spki, ",")})
 	}
@@ -122,8 +130,9 @@ func acceptLanguage(locale string) string {
 	return locale + "," + lang
 }
 
-// writePreferences seeds the fresh profile: the third-party cookie policy
-// and the accepted languages.
+// writePreferences seeds the fresh profile of the full browser: the
+// third-party cookie policy, the WebRTC policy and the accepted languages
+// (the headless shell ignores it: see flags).
 func writePreferences(profile string, cfg Config) error {
 	mode := 0 // allow third-party cookies
 	if cfg.ThirdPartyCookies == ThirdPartyBlock {
@@ -146,8 +155,13 @@ func writePreferences(profile string, cfg Config) error {
 	return nil
 }
 
-func thirdPartyText(policy string) string {
-	if policy == ThirdPartyBlock {
+// thirdPartyText describes the third-party cookie policy for the
+// evidence, as exec was told it.
+func thirdPartyText(policy, exec string) string {
+	switch {
+	case policy == ThirdPartyBlock && IsHeadlessShell(exec):
+		return "blocked (--test-third-party-cookie-phaseout, as Chromium's own default)"
+	case policy == ThirdPartyBlock:
 		return "blocked (profile.cookie_controls_mode=1, Chromium's own default)"
 	}
 	return "allowed (profile.cookie_controls_mode=0, as in Chrome's default for most users)"
@@ -156,7 +170,7 @@ func thirdPartyText(policy string) string {
 func productName(exec string) string {
 	base := strings.ToLower(filepath.Base(exec))
 	switch {
-	case isHeadlessShell(exec):
+	case IsHeadlessShell(exec):
 		return "Chromium headless shell"
 	case strings.Contains(base, "chrome"):
 		return "Google Chrome"
@@ -166,7 +180,7 @@ func productName(exec string) string {
 }
 
 func headlessMode(exec string) string {
-	if isHeadlessShell(exec) {
+	if IsHeadlessShell(exec) {
 		return "old (headless shell)"
 	}
 	return "new (full browser, --headless)"

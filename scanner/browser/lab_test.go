@@ -3,6 +3,8 @@ package browser
 import (
 	"context"
 	"net/netip"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -311,5 +313,72 @@ func TestLabRejectReload(t *testing.T) {
 	}
 	if n := strings.Count(string(har), `"pageref": "page_reject`); n == 0 || !strings.Contains(string(har), `"id": "page_reject_3"`) {
 		t.Errorf("HAR pages: %d entries with a pageref, page 3 present %v", n, strings.Contains(string(har), "page_reject_3"))
+	}
+}
+
+// installedModes returns one installed binary of each headless mode —
+// the headless shell and the full browser — so that what each is told in
+// its own way (the WebRTC and third-party cookie policies: switches for
+// the shell, profile preferences for the full browser) is tested in both.
+// VIGIE_BROWSER, when set, is the only one.
+func installedModes(t *testing.T) []string {
+	t.Helper()
+	first := requireBrowser(t)
+	if os.Getenv("VIGIE_BROWSER") != "" {
+		return []string{first}
+	}
+	out := []string{first}
+	for _, name := range Candidates {
+		if p, err := exec.LookPath(name); err == nil && IsHeadlessShell(p) != IsHeadlessShell(first) {
+			return append(out, p)
+		}
+	}
+	t.Logf("only %s is installed: one headless mode tested", first)
+	return out
+}
+
+// TestPoliciesInEachMode: in each headless mode, WebRTC stays inside the
+// proxy (the lab's UDP canary hears nothing) and the third-party cookie
+// policy "block" refuses a third-party cookie; the evidence says how each
+// policy was given.
+func TestPoliciesInEachMode(t *testing.T) {
+	lab, _, p := labBrowser(t)
+	w, err := newWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	recordingSite(w)
+	for _, exe := range installedModes(t) {
+		t.Run(productName(exe), func(t *testing.T) {
+			want := "profile webrtc.ip_handling_policy"
+			if IsHeadlessShell(exe) {
+				want = "--force-webrtc-ip-handling-policy"
+			}
+			b, err := Start(t.Context(), Config{Exec: exe, Proxy: p.Addr, TrustCerts: []string{lab.CACertFile}, ThirdPartyCookies: ThirdPartyBlock, Timing: testTiming})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			res := b.Scan(t.Context(), ScanConfig{URL: labURL(scantest.HostWebRTC, "/"), Consent: "none", Dwell: time.Second})
+			time.Sleep(time.Second) // ICE gathering may lag the visit's end
+			if got := lab.UDPCanary.Packets(); len(got) > 0 || len(res.Browser.Visits[0].WebRTC) != 1 {
+				t.Errorf("UDP around the proxy %v; attempts %+v", got, res.Browser.Visits[0].WebRTC)
+			}
+			if !strings.Contains(res.Browser.WebRTC, want) {
+				t.Errorf("WebRTC policy recorded as %q, want it given by %s", res.Browser.WebRTC, want)
+			}
+
+			wb, err := Start(t.Context(), Config{Exec: exe, Proxy: w.proxy.Addr().String(), TrustCerts: []string{w.caFile}, ThirdPartyCookies: ThirdPartyBlock, Timing: testTiming})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wb.Close()
+			v := wb.Visit(t.Context(), VisitSpec{ID: "visit/initial", State: evidence.StateInitial, URL: "https://portal.rec.test/", Name: "initial", Dwell: time.Second})
+			i := slices.IndexFunc(v.Visit.Cookies, func(c evidence.Cookie) bool { return c.Name == "uid" })
+			if i < 0 || v.Visit.Cookies[i].Blocked == "" || !strings.HasPrefix(wb.Info().ThirdPartyCookies, "blocked") {
+				t.Errorf("third-party cookie under the block policy: %+v (policy %q)", v.Visit.Cookies, wb.Info().ThirdPartyCookies)
+			}
+		})
 	}
 }

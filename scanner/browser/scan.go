@@ -210,7 +210,7 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 	}
 
 	info := b.Info()
-	info.WebRTC = webRTCPolicyText
+	info.WebRTC = webRTCText(b.cfg.Exec)
 	out := &ScanResult{Browser: &info, Results: results}
 	out.Browser.TCF = initial.TCF
 	out.Browser.Crawl = crawl

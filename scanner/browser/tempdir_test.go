@@ -111,7 +111,10 @@ func TestStartLongTMPDIR(t *testing.T) {
 	if strings.HasPrefix(dir, long) {
 		t.Errorf("per-scan directory %s under the long TMPDIR", dir)
 	}
-	if target, err := os.Readlink(filepath.Join(profile, "SingletonSocket")); err != nil {
+	if IsHeadlessShell(exe) {
+		// The headless shell binds no singleton socket: the browser
+		// starting and its visit are what is tested.
+	} else if target, err := os.Readlink(filepath.Join(profile, "SingletonSocket")); err != nil {
 		t.Errorf("no singleton socket link: %v", err)
 	} else if limit := maxSocketPath(); limit > 0 && len(target) > limit {
 		t.Errorf("socket path %s is %d bytes, over %d", target, len(target), limit)

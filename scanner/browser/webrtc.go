@@ -4,12 +4,20 @@ package browser
 // browser except through a proxy (ours speaks no UDP, so none), and no
 // host candidate reveals a local address. A page's STUN/TURN servers are
 // then never reached around the proxy, and under --proxy (Tor) the
-// scanner's own address is not revealed. Chromium 156 ignores the
-// --force-webrtc-ip-handling-policy switch; the profile preference holds.
+// scanner's own address is not revealed. The full Chromium 156 ignores the
+// --force-webrtc-ip-handling-policy switch and holds the profile
+// preference; the headless shell reads no preferences and holds the
+// switch. Both are given.
 const webRTCPolicy = "disable_non_proxied_udp"
 
 // webRTCPreferences is the profile's "webrtc" preference group.
 var webRTCPreferences = map[string]any{"ip_handling_policy": webRTCPolicy}
 
-// webRTCPolicyText describes the policy for the evidence.
-const webRTCPolicyText = "no UDP outside the proxy (profile webrtc.ip_handling_policy=" + webRTCPolicy + "); pages' peer connections are recorded"
+// webRTCText describes the policy for the evidence, as exec was told it.
+func webRTCText(exec string) string {
+	how := "profile webrtc.ip_handling_policy=" + webRTCPolicy
+	if IsHeadlessShell(exec) {
+		how = "--force-webrtc-ip-handling-policy=" + webRTCPolicy
+	}
+	return "no UDP outside the proxy (" + how + "); pages' peer connections are recorded"
+}
