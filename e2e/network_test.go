@@ -2,9 +2,13 @@ package e2e
 
 import (
 	"net"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vigie-scan/vigie/scanner"
+	"github.com/vigie-scan/vigie/scanner/evidence"
+	"github.com/vigie-scan/vigie/scanner/scantest"
 )
 
 // TestTargetPortClosedJudged: with nothing listening on the target's port,
@@ -27,5 +31,30 @@ func TestTargetPortClosedJudged(t *testing.T) {
 	expect{
 		silent:  []string{"legal.", "web.", "consent."},
 		notEval: []string{"legal.notice-missing", "web.no-https", "consent.no-banner"},
+	}.assert(t, j)
+}
+
+// TestChallengedTargetJudged: a portal behind a bot-protection edge that
+// answers the browser with a challenge page it never lets through is
+// seen as the edge, not the site. The challenge page was once judged as
+// the site: no banner (consent.no-banner), no tracker before consent
+// (pass), and no legal notice (legal.notice-missing, high) on a site
+// nobody saw. The scan now says it could not see, and those checks are
+// not evaluated.
+func TestChallengedTargetJudged(t *testing.T) {
+	ev, _ := labScan(t, "https://"+scantest.HostChallenged+"/", scanner.Options{})
+	if !slices.ContainsFunc(ev.Incomplete, func(s string) bool {
+		return strings.Contains(s, "cloudflare block or challenge page") && strings.Contains(s, "header cf-mitigated")
+	}) {
+		t.Errorf("a scan that saw only the challenge page is not incomplete for it: %q", ev.Incomplete)
+	}
+	if ev.Has(evidence.KindBrowser) || ev.Has(evidence.KindConsent) || ev.Has(evidence.KindLegal) {
+		t.Errorf("the challenge page was collected as the site: %v", ev.Collected)
+	}
+	j := judge(ev)
+	expect{
+		silent: []string{"legal.", "consent.", "web.third-party"},
+		notEval: []string{"legal.notice-missing", "legal.hoster-missing", "consent.no-banner", "consent.tracker-before-consent",
+			"consent.reject-not-respected", "web.third-party-requests"},
 	}.assert(t, j)
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
 	"github.com/vigie-scan/vigie/scanner/dnsinfo"
 	"github.com/vigie-scan/vigie/scanner/evidence"
 	"github.com/vigie-scan/vigie/scanner/names"
+	"github.com/vigie-scan/vigie/scanner/survey"
 )
 
 // browserStage visits the target in headless Chromium through vigie's
@@ -19,7 +21,9 @@ import (
 // rendered (nil when it did not load) is handed to initial, for the legal
 // and survey stages. KindBrowser is collected when the initial visit
 // loaded, KindConsent when the reject and accept visits did too; a visit
-// that did not complete is an error and makes the scan incomplete. The
+// that did not complete is an error and makes the scan incomplete, and so
+// does a target page that is a bot-protection challenge (challenged): then
+// neither kind is collected. The
 // proxy's log completes the visits once every load is over (closeWeb).
 func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target, initial func(*browser.Page)) stageResult {
 	r := s.newStage()
@@ -63,10 +67,15 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 		}
 	}
 	r.incomplete = append(r.incomplete, shortObservations(res.Browser)...)
-	if ok(evidence.StateInitial) {
+	edge := challenged(res.Visit(evidence.StateInitial))
+	if edge != "" {
+		r.fail("browser", target.URL, errors.New(edge))
+		r.incomplete = append(r.incomplete, edge+": the site behind it was not seen, and its pages, consent and trackers are not judged")
+	}
+	if ok(evidence.StateInitial) && edge == "" {
 		r.collected = append(r.collected, evidence.KindBrowser)
 	}
-	if consent == "all" && ok(evidence.StateReject) && ok(evidence.StateAccept) {
+	if consent == "all" && ok(evidence.StateReject) && ok(evidence.StateAccept) && edge == "" {
 		r.collected = append(r.collected, evidence.KindConsent)
 	}
 	if err := ctx.Err(); err != nil {
@@ -74,6 +83,33 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 	}
 	r.note = fmt.Sprintf("%d visit(s)", len(res.Browser.Visits))
 	return r
+}
+
+// challenged says whether the initial visit's page, as rendered once
+// observed, is a bot-protection block or challenge page rather than the
+// site (edgeChallenge) — the visits then observed the edge, not the site
+// —, "" when it is not.
+func challenged(v *browser.VisitResult) string {
+	if v == nil || v.Page == nil {
+		return ""
+	}
+	name, signals := edgeChallenge(v.Page)
+	if name == "" {
+		return ""
+	}
+	return fmt.Sprintf("the target page answered the browser with a %s block or challenge page (HTTP %d; %s)", name, v.Page.Status, strings.Join(signals, ", "))
+}
+
+// edgeChallenge names the bot-protection block or challenge page p is —
+// a vendor's, or a plain 429 (survey.Challenge) — with the signals that
+// matched; "" for the site's own page, a plain 403 included (it may be
+// the site's answer).
+func edgeChallenge(p *browser.Page) (string, []string) {
+	name, signals := survey.Challenge(p.Status, p.Headers, p.HTML)
+	if name == survey.ChallengeForbidden {
+		return "", nil
+	}
+	return name, signals
 }
 
 // shortObservations says which page views of the target's visits were

@@ -45,6 +45,10 @@ func (s *scan) legalStage(ctx context.Context, pages pageLoader, initial *pageOn
 			r.skipped = "the target page did not load and no --legal page was given: legal pages not searched"
 			return r
 		}
+		if name, _ := edgeChallenge(page); name != "" {
+			r.skipped = "the target page is a " + name + " block or challenge page and no --legal page was given: legal pages not searched"
+			return r
+		}
 		base := orElse(page.FinalURL, s.opts.URL)
 		cands = legal.Merge(legal.Discover(base, page.HTML, 0), legal.CommonPaths(base))
 	}
@@ -111,7 +115,9 @@ func legalHost(pg *evidence.LegalPage) string {
 // with no sign of being assembled by scripts) is kept as served — the
 // browser would render the same text at many times the cost. Every other
 // page is loaded by the browser in a fresh context, as a visitor sees it.
-// Without a browser, every page is read as served. Both loads of a page go
+// Without a browser, every page is read as served. A page answered by a
+// bot-protection edge (edgeChallenge) is not loaded: it is not the site's.
+// Both loads of a page go
 // through proxy endpoints labelled "visit/<id>" for the page record
 // legal/<n>.
 type legalPages struct {
@@ -139,6 +145,10 @@ func (l *legalPages) Load(ctx context.Context, id, url string) (legal.Page, erro
 	p, err := l.pages.loadPage(ctx, label, url)
 	if err != nil {
 		return legal.Page{}, err
+	}
+	if name, _ := edgeChallenge(p); name != "" {
+		// The edge's page says nothing of what the site declares.
+		return legal.Page{}, fmt.Errorf("answered with a %s block or challenge page (HTTP %d), not the site's page", name, p.Status)
 	}
 	return legalPage(p, l.pages.loader()), nil
 }

@@ -117,6 +117,7 @@ var hostPages = map[string]string{
 	HostHanging:         HangingAlivePath,
 	HostGarbage:         "/",
 	HostCompanyDeclared: "/",
+	HostChallenged:      "/mentions-legales",
 }
 
 func init() {
@@ -138,7 +139,13 @@ func TestHTTPSVirtualHosts(t *testing.T) {
 				t.Fatalf("no test page for %s", host)
 			}
 			resp, body := fetch(t, c, http.MethodGet, "https://"+host+page)
-			if resp.StatusCode/100 != 2 {
+			switch {
+			case host == HostChallenged:
+				// Every path is the edge's challenge.
+				if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Cf-Mitigated") != "challenge" || !strings.Contains(string(body), "Just a moment...") {
+					t.Errorf("challenged host: status %d, headers %v: %.200s", resp.StatusCode, resp.Header, body)
+				}
+			case resp.StatusCode/100 != 2:
 				t.Errorf("status %d: %.200s", resp.StatusCode, body)
 			}
 			// The client verified the chain against the lab CA only; the

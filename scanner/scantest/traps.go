@@ -34,6 +34,12 @@ const (
 	// PaddedHeaderBytes is about how many bytes of headers HostPadded's
 	// home page sends.
 	PaddedHeaderBytes = 100 << 10
+	// HostChallenged is a portal behind a bot-protection edge that
+	// answers every path, the browser's included, with the edge's
+	// challenge page (HTTP 403, "Just a moment...", Cf-Mitigated:
+	// challenge) that never lets the visitor through: a scan sees the
+	// edge, not the site, and must say so rather than judge it.
+	HostChallenged = "guichet." + CityDomain
 	// IDNDomain is a town whose name has an accent, in A-labels (the form
 	// its zone and certificate hold); IDNDomainUnicode is how people
 	// write it.
@@ -48,6 +54,7 @@ func trapRecords() []Record {
 		A(HostTarpit, "203.0.113.35"),
 		A(HostSlowAssets, "203.0.113.36"),
 		A(HostPadded, "203.0.113.37"),
+		A(HostChallenged, "203.0.113.39"),
 		A(IDNDomain, "203.0.113.38"),
 		A("www."+IDNDomain, "203.0.113.38"),
 	}
@@ -59,6 +66,7 @@ func trapHosts() map[string]vhost {
 	return map[string]vhost{
 		HostSlowAssets: {https: true, hsts: true},
 		HostPadded:     {plain: true, dynamic: paddedDynamic},
+		HostChallenged: {https: true, dynamic: challengedDynamic},
 		IDNDomain:      {https: true, hsts: true},
 	}
 }
@@ -131,4 +139,18 @@ func (t *tarpit) close() error {
 	t.mu.Unlock()
 	t.wg.Wait()
 	return err
+}
+
+// challengedDynamic answers every path of HostChallenged with a
+// bot-protection challenge page that never resolves.
+func challengedDynamic(_ *webServer, w http.ResponseWriter, _ *http.Request) bool {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cf-Mitigated", "challenge")
+	w.Header().Set("Server", "cloudflare")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusForbidden)
+	fmt.Fprint(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Just a moment...</title></head>
+<body><h1>guichet.ville-exemple.fr</h1><p>Vérification que vous êtes un humain. Cela peut prendre quelques secondes.</p>
+<script>window._cf_chl_opt = {cvId: "3", cType: "managed"};</script></body></html>`)
+	return true
 }
