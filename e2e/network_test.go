@@ -58,3 +58,23 @@ func TestChallengedTargetJudged(t *testing.T) {
 			"consent.reject-not-respected", "web.third-party-requests"},
 	}.assert(t, j)
 }
+
+// TestErrorTargetIncomplete: a target URL the site answers with an error
+// (a mistyped path: 404) was judged as the page asked for, complete —
+// no tracker before consent (pass) on an error page, where the portal's
+// pages load Google Analytics. The scan is now incomplete and says why;
+// the error page is still judged, as the site's.
+func TestErrorTargetIncomplete(t *testing.T) {
+	ev, _ := labScan(t, "https://"+scantest.HostFounding+"/nowhere-to-be-found", scanner.Options{Consent: "none"})
+	if !slices.ContainsFunc(ev.Incomplete, func(s string) bool { return strings.Contains(s, "answered the browser HTTP 404") }) {
+		t.Errorf("a scan of an error page is not incomplete for it: %q", ev.Incomplete)
+	}
+	if !ev.Has(evidence.KindBrowser) {
+		t.Errorf("the site's error page was not kept as evidence: %v", ev.Collected)
+	}
+	// The portal itself is complete.
+	home, _ := labScan(t, "https://"+scantest.HostFounding+"/", scanner.Options{Consent: "none"})
+	if len(home.Incomplete) > 0 {
+		t.Errorf("the portal's home page is incomplete: %q", home.Incomplete)
+	}
+}

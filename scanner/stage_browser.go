@@ -22,8 +22,9 @@ import (
 // and survey stages. KindBrowser is collected when the initial visit
 // loaded, KindConsent when the reject and accept visits did too; a visit
 // that did not complete is an error and makes the scan incomplete, and so
-// does a target page that is a bot-protection challenge (challenged): then
-// neither kind is collected. The
+// does a target page that is a bot-protection challenge (challenged: then
+// neither kind is collected) or answered an HTTP error (the site's error
+// page is still judged). The
 // proxy's log completes the visits once every load is over (closeWeb).
 func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target, initial func(*browser.Page)) stageResult {
 	r := s.newStage()
@@ -71,6 +72,11 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 	if edge != "" {
 		r.fail("browser", target.URL, errors.New(edge))
 		r.incomplete = append(r.incomplete, edge+": the site behind it was not seen, and its pages, consent and trackers are not judged")
+	} else if v := res.Browser.Visit(evidence.StateInitial); v != nil && v.Error == "" && v.Status >= 400 {
+		// The site's own error page is the site's: it is judged, but it
+		// is not the page asked for (a mistyped URL would otherwise pass
+		// for a page without trackers).
+		r.incomplete = append(r.incomplete, fmt.Sprintf("the target page answered the browser HTTP %d: the visits observed the site's error page, not the page asked for, and the findings are that page's", v.Status))
 	}
 	if ok(evidence.StateInitial) && edge == "" {
 		r.collected = append(r.collected, evidence.KindBrowser)
