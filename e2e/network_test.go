@@ -78,3 +78,39 @@ func TestErrorTargetIncomplete(t *testing.T) {
 		t.Errorf("the portal's home page is incomplete: %q", home.Incomplete)
 	}
 }
+
+// TestRateLimitedReloadNotJudged: a site whose edge rate-limits its home
+// page answers the page reloaded after the choice with 429. That error
+// page was judged as the page reloaded: no tracker on it counted for a
+// respected refusal. It is now a page view that did not load, the scan is
+// incomplete for it, and the first-party link's view is still judged.
+func TestRateLimitedReloadNotJudged(t *testing.T) {
+	ev, _ := labScan(t, "https://"+scantest.HostRateLimited+"/", scanner.Options{})
+	v := ev.Browser.Visit(evidence.StateReject)
+	if v == nil || v.Error != "" || v.Status != 200 {
+		t.Fatalf("reject visit %+v", v)
+	}
+	var reload, link *evidence.PageView
+	for i := range v.PageViews {
+		switch v.PageViews[i].Kind {
+		case evidence.PageViewReload:
+			reload = &v.PageViews[i]
+		case evidence.PageViewLink:
+			link = &v.PageViews[i]
+		}
+	}
+	if reload == nil || reload.Status != 429 || !strings.Contains(reload.Error, "HTTP 429") {
+		t.Errorf("the reload answered by the rate limit is not a failed page view: %+v", reload)
+	}
+	if link == nil || link.Error != "" || link.Status != 200 {
+		t.Errorf("the link's view: %+v", link)
+	}
+	if !slices.ContainsFunc(ev.Incomplete, func(s string) bool {
+		return strings.Contains(s, "reject visit's page view") && strings.Contains(s, "HTTP 429")
+	}) {
+		t.Errorf("the scan is not incomplete for the error page: %q", ev.Incomplete)
+	}
+	// The refusal is still judged on the link's view: the agenda's video
+	// player loads again after "reject".
+	expect{any: []string{"consent.reject-not-respected"}}.assert(t, judge(ev))
+}

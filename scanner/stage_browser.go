@@ -54,6 +54,7 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 	for _, f := range res.Files {
 		r.artifacts = append(r.artifacts, Artifact{Path: f.Path, Data: f.Data})
 	}
+	errViews := errorViews(res.Browser)
 	ok := func(state string) bool {
 		v := res.Browser.Visit(state)
 		return v != nil && v.Error == ""
@@ -67,6 +68,7 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 			r.incomplete = append(r.incomplete, fmt.Sprintf("the %s visit of the target page did not complete: %s", v.State, v.Error))
 		}
 	}
+	r.incomplete = append(r.incomplete, errViews...)
 	r.incomplete = append(r.incomplete, shortObservations(res.Browser)...)
 	edge := challenged(res.Visit(evidence.StateInitial))
 	if edge != "" {
@@ -89,6 +91,40 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 	}
 	r.note = fmt.Sprintf("%d visit(s)", len(res.Browser.Visits))
 	return r
+}
+
+// errorViews marks, when the initial visit's page loaded without an HTTP
+// error, the consent visits' page loads that answered one — a rate limit,
+// a block that came later, a broken link — as not completed, so that no
+// choice is judged on an error page: a reject or accept visit whose page
+// answered an error is a failed visit (Visit.Error), a page view after
+// the choice that did is a failed page view (PageView.Error) and a reason
+// the scan is incomplete, which it returns.
+func errorViews(b *evidence.Browser) []string {
+	first := b.Visit(evidence.StateInitial)
+	if first == nil || first.Error != "" || first.Status == 0 || first.Status >= 400 {
+		return nil
+	}
+	var out []string
+	for i := range b.Visits {
+		v := &b.Visits[i]
+		if v.State == evidence.StateCrawl || v.Error != "" {
+			continue
+		}
+		if v.State != evidence.StateInitial && v.Status >= 400 {
+			v.Error = fmt.Sprintf("the page answered HTTP %d where the initial visit's answered %d: an error page, not the page", v.Status, first.Status)
+			continue
+		}
+		for j := range v.PageViews {
+			pv := &v.PageViews[j]
+			if pv.Kind == evidence.PageViewLoad || pv.Error != "" || pv.Status < 400 {
+				continue
+			}
+			pv.Error = fmt.Sprintf("answered HTTP %d: an error page, not the page", pv.Status)
+			out = append(out, fmt.Sprintf("the %s visit's page view %s (%s of %s) answered HTTP %d: the choice is not judged on it", v.State, pv.ID, pv.Kind, pv.URL, pv.Status))
+		}
+	}
+	return out
 }
 
 // challenged says whether the initial visit's page, as rendered once

@@ -270,14 +270,19 @@ func (v *visit) run(ctx context.Context) error {
 }
 
 // nextViews makes the page views that follow a consent action: the page
-// reloaded, then its first first-party link followed, each watched as the
-// first load was, in the same tab (cookies, storage and session kept).
-// Their failures are the page views' errors, not the visit's.
+// reloaded, then its first first-party link followed (the first of the
+// page where the choice was made when the reloaded page has none), each
+// watched as the first load was, in the same tab (cookies, storage and
+// session kept). Their failures are the page views' errors, not the
+// visit's.
 func (v *visit) nextViews(dwell time.Duration) {
 	if v.ctx.Err() != nil {
 		return
 	}
 	cur := v.currentURL()
+	// The links of the page where the choice was made, for when the
+	// reloaded page offers none (an error page: a rate limit).
+	before := v.links(200)
 	v.startView(evidence.PageViewReload, cur)
 	err := v.goTo(func(ctx context.Context) error {
 		_, err := chromedp.Call(ctx, page.Reload, page.ReloadParams{})
@@ -301,6 +306,9 @@ func (v *visit) nextViews(dwell time.Duration) {
 	}
 	cur = v.currentURL()
 	cands := crawlCandidates(v.links(200), []string{v.spec.URL, cur}, firstParty)
+	if len(cands) == 0 {
+		cands = crawlCandidates(before, []string{v.spec.URL, cur}, firstParty)
+	}
 	if len(cands) == 0 {
 		return
 	}

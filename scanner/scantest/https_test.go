@@ -118,6 +118,7 @@ var hostPages = map[string]string{
 	HostGarbage:         "/",
 	HostCompanyDeclared: "/",
 	HostChallenged:      "/mentions-legales",
+	HostRateLimited:     "/evenements",
 }
 
 func init() {

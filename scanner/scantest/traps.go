@@ -40,6 +40,12 @@ const (
 	// challenge) that never lets the visitor through: a scan sees the
 	// edge, not the site, and must say so rather than judge it.
 	HostChallenged = "guichet." + CityDomain
+	// HostRateLimited is HostRejectReload's agenda behind an edge that
+	// rate-limits its home page per visitor: the first load sets a session
+	// cookie, and a request for the home page carrying it is answered 429
+	// — so the page reloaded after a choice is an error page, not the
+	// page.
+	HostRateLimited = "inscriptions." + CityDomain
 	// IDNDomain is a town whose name has an accent, in A-labels (the form
 	// its zone and certificate hold); IDNDomainUnicode is how people
 	// write it.
@@ -55,6 +61,7 @@ func trapRecords() []Record {
 		A(HostSlowAssets, "203.0.113.36"),
 		A(HostPadded, "203.0.113.37"),
 		A(HostChallenged, "203.0.113.39"),
+		A(HostRateLimited, "203.0.113.40"),
 		A(IDNDomain, "203.0.113.38"),
 		A("www."+IDNDomain, "203.0.113.38"),
 	}
@@ -64,10 +71,11 @@ func trapRecords() []Record {
 // never answers).
 func trapHosts() map[string]vhost {
 	return map[string]vhost{
-		HostSlowAssets: {https: true, hsts: true},
-		HostPadded:     {plain: true, dynamic: paddedDynamic},
-		HostChallenged: {https: true, dynamic: challengedDynamic},
-		IDNDomain:      {https: true, hsts: true},
+		HostSlowAssets:  {https: true, hsts: true},
+		HostPadded:      {plain: true, dynamic: paddedDynamic},
+		HostChallenged:  {https: true, dynamic: challengedDynamic},
+		HostRateLimited: {https: true, dynamic: rateLimitedDynamic},
+		IDNDomain:       {https: true, hsts: true},
 	}
 }
 
@@ -153,4 +161,23 @@ func challengedDynamic(_ *webServer, w http.ResponseWriter, _ *http.Request) boo
 <body><h1>guichet.ville-exemple.fr</h1><p>Vérification que vous êtes un humain. Cela peut prendre quelques secondes.</p>
 <script>window._cf_chl_opt = {cvId: "3", cType: "managed"};</script></body></html>`)
 	return true
+}
+
+// rateLimitedCookie is the session cookie HostRateLimited's edge sets.
+const rateLimitedCookie = "edge_session"
+
+// rateLimitedDynamic serves HostRejectReload's pages, but answers 429 to
+// a request for the home page that carries the edge's session cookie.
+func rateLimitedDynamic(s *webServer, w http.ResponseWriter, r *http.Request) bool {
+	if r.URL.Path == "/" {
+		if _, err := r.Cookie(rateLimitedCookie); err == nil {
+			w.Header().Set("Retry-After", "60")
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprintln(w, "Too many requests")
+			return true
+		}
+		http.SetCookie(w, &http.Cookie{Name: rateLimitedCookie, Value: randomID(8), Path: "/", Secure: true, HttpOnly: true})
+	}
+	return aliasOf(HostRejectReload)(s, w, r)
 }
