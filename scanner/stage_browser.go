@@ -24,8 +24,9 @@ import (
 // that did not complete is an error and makes the scan incomplete, and so
 // does a target page that is a bot-protection challenge (challenged: then
 // neither kind is collected) or answered an HTTP error (the site's error
-// page is still judged). The
-// proxy's log completes the visits once every load is over (closeWeb).
+// page is still judged), and a page view after a choice that answered one
+// (errorViews). The proxy's log completes the visits once every load is
+// over (closeWeb).
 func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target, initial func(*browser.Page)) stageResult {
 	r := s.newStage()
 	defer initial(nil) // whatever happens, the stages waiting for the page go on

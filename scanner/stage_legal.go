@@ -117,9 +117,8 @@ func legalHost(pg *evidence.LegalPage) string {
 // page is loaded by the browser in a fresh context, as a visitor sees it.
 // Without a browser, every page is read as served. A page answered by a
 // bot-protection edge (edgeChallenge) is not loaded: it is not the site's.
-// Both loads of a page go
-// through proxy endpoints labelled "visit/<id>" for the page record
-// legal/<n>.
+// Both loads of a page go through proxy endpoints labelled "visit/<id>"
+// for the page record legal/<n>.
 type legalPages struct {
 	pages pageLoader
 	kinds map[string]string // candidate URL → the kind it was found as ("" for given pages)

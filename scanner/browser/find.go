@@ -10,11 +10,12 @@ import (
 )
 
 // Candidates are the program names Find looks for on PATH, in order:
-// Chromium's headless shell first, then the full browsers. The shell is
-// the browser citizens run (Blink, V8 and the network stack of the same
-// version) without the windowing of the full browser's --headless mode,
-// which costs it about two and a half times the CPU for each page (see the
-// README's figures); the evidence records which one ran.
+// Chromium's headless shell first, then the full browsers. The shell runs
+// the engine of the browser citizens run (Blink, V8 and the network stack
+// of the same version) without the windowing of the full browser's
+// --headless mode, which costs that mode about two and a half times the
+// CPU for each page (see the README's figures); the evidence records
+// which one ran (evidence.Browser: product and headless mode).
 var Candidates = []string{"chromium-headless-shell", "chrome-headless-shell", "headless_shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
 
 // ErrNotFound is returned by Find when no browser is installed.
@@ -46,8 +47,8 @@ func Find(path string) (string, error) {
 	return "", ErrNotFound
 }
 
-// IsHeadlessShell reports whether the binary path is Chromium's headless shell
-// (the old headless mode) rather than the full browser.
+// IsHeadlessShell reports whether the binary at path is Chromium's
+// headless shell (the old headless mode) rather than the full browser.
 func IsHeadlessShell(path string) bool {
 	base := filepath.Base(path)
 	return strings.Contains(base, "headless_shell") || strings.Contains(base, "headless-shell")
