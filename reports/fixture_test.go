@@ -170,9 +170,9 @@ func fullEvidence() *evidence.Evidence {
 		Redacted:       true,
 	}}
 	ev.Legal = &evidence.Legal{
-		Pages: []evidence.LegalPage{{ID: "legal/1", Kind: "notice", URL: "https://" + site + "/mentions-legales", FoundBy: "link: Mentions légales", Lang: "fr", Status: 200,
+		Pages: []evidence.LegalPage{{ID: "legal/1", Kind: "notice", URL: "https://" + site + "/mentions-legales", FoundBy: "link: Mentions légales", Lang: "fr", Status: 200, Loader: "http",
 			Text: "Hébergement assuré par OVH, 2 rue Kellermann, 59100 Roubaix."},
-			{ID: "legal/2", Kind: "privacy", URL: "https://" + site + "/confidentialite", FoundBy: "link: Confidentialité", Lang: "fr", Status: 200,
+			{ID: "legal/2", Kind: "privacy", URL: "https://" + site + "/confidentialite", FoundBy: "link: Confidentialité", Lang: "fr", Status: 200, Loader: "browser",
 				Text: "Mesure d'audience : Google Ireland Limited, Gordon House, Dublin 4."}},
 		Hoster: &evidence.DeclaredOrg{Name: "OVH", Address: "2 rue Kellermann", Postcode: "59100", City: "Roubaix", Catalogue: "ovhcloud",
 			Span: evidence.Span{Source: "legal/1", Start: 0, End: 60, Text: "Hébergement assuré par OVH, 2 rue Kellermann, 59100 Roubaix"}},

@@ -429,6 +429,9 @@ var messages = map[string]message{
 	"decl.no-legal":         {"Legal pages were not collected, so declarations cannot be compared.", "Les pages légales n'ont pas été collectées ; les déclarations ne peuvent pas être comparées."},
 	"decl.kind":             {"Kind", "Type"},
 	"decl.found-by":         {"Found by", "Trouvée par"},
+	"decl.read":             {"Read", "Lue"},
+	"decl.loader.http":      {"as served (scripts not run)", "telle que servie (scripts non exécutés)"},
+	"decl.loader.browser":   {"rendered by the browser", "rendue par le navigateur"},
 
 	// Survey and access.
 	"survey.title":    {"Consultation platform", "Plateforme de consultation"},

@@ -29,6 +29,9 @@ type declaredView struct {
 type pageRow struct {
 	Ref                        ref
 	Kind, URL, FoundBy, Status string
+	// Read says how the page was read: as served, or rendered by the
+	// browser (evidence.LegalPage.Loader).
+	Read string
 }
 
 type observedRow struct {
@@ -90,7 +93,10 @@ func (v *view) buildDeclared(ev *evidence.Evidence) {
 			dv.Transfers = append(dv.Transfers, text(t.Text))
 		}
 		for _, p := range lg.Pages {
-			pr := pageRow{Ref: v.ref(p.ID), Kind: text(p.Kind), URL: text(p.URL), FoundBy: text(p.FoundBy)}
+			pr := pageRow{Ref: v.ref(p.ID), Kind: text(p.Kind), URL: text(p.URL), FoundBy: text(p.FoundBy), Read: text(p.Loader)}
+			if _, ok := messages["decl.loader."+p.Loader]; ok {
+				pr.Read = v.L.T("decl.loader." + p.Loader)
+			}
 			if p.FinalURL != "" && p.FinalURL != p.URL {
 				pr.URL = text(p.URL + " → " + p.FinalURL)
 			}
