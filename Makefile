@@ -36,22 +36,21 @@ crosscheck:
 	$(GO) run ./internal/crosscheck
 
 # browser makes sure a Chromium is available for the browser tests and the
-# demo: Debian's chromium-headless-shell (the cheapest to run; vigie prefers
-# it) installed with apt when no Chromium is there and we are root,
-# otherwise we say what to do (browser tests then skip, unless
-# VIGIE_REQUIRE_BROWSER=1).
+# demo: when there is none, Debian's chromium-headless-shell (the cheapest to
+# run; vigie prefers it) is installed with apt if we are root; otherwise we
+# say what to do (browser tests then skip, unless VIGIE_REQUIRE_BROWSER=1).
 browser:
 	@if command -v chromium-headless-shell >/dev/null 2>&1 || command -v chrome-headless-shell >/dev/null 2>&1 \
 	   || command -v headless_shell >/dev/null 2>&1; then \
 	  :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "make: installing Debian's chromium-headless-shell (browser tests need a Chromium)"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell fonts-liberation >/dev/null) \
-	    || echo "make: could not install chromium-headless-shell; browser tests use another Chromium or skip"; \
 	elif command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
 	   || command -v google-chrome >/dev/null 2>&1; then \
 	  echo "make: using the full Chromium; Chromium's headless shell scans at about a third of its CPU"; \
 	  echo "      (Debian/Ubuntu: sudo apt-get install chromium-headless-shell)."; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: installing Debian's chromium-headless-shell (browser tests need a Chromium)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell fonts-liberation >/dev/null) \
+	    || echo "make: could not install chromium-headless-shell; browser tests will skip"; \
 	else \
 	  echo "make: no Chromium found and cannot install it here."; \
 	  echo "      Install it (Debian/Ubuntu: sudo apt-get install chromium-headless-shell, or chromium)"; \
