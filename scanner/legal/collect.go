@@ -393,16 +393,49 @@ var hiddenElements = map[atom.Atom]bool{
 	atom.Textarea: true, atom.Title: true,
 }
 
+// voidElements have no content: a hidden one hides nothing.
+var voidElements = map[atom.Atom]bool{
+	atom.Area: true, atom.Base: true, atom.Br: true, atom.Col: true, atom.Embed: true, atom.Hr: true,
+	atom.Img: true, atom.Input: true, atom.Link: true, atom.Meta: true, atom.Source: true,
+	atom.Track: true, atom.Wbr: true,
+}
+
+// hiddenByAttr reports whether an element's attributes hide it from a
+// browser's rendering: the hidden attribute, or an inline style with
+// display:none or visibility:hidden. (Hiding by a stylesheet's class is
+// not seen without the stylesheet.)
+func hiddenByAttr(z *html.Tokenizer, more bool) bool {
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		switch string(k) {
+		case "hidden":
+			return true
+		case "style":
+			st := strings.ToLower(strings.Join(strings.Fields(string(v)), ""))
+			if strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // RenderText renders an HTML document's text without running its scripts,
 // approximating a browser's innerText: block elements and <br> break lines,
 // table cells are separated by tabs, whitespace collapses, and scripts,
-// styles and <noscript> (a browser runs scripts) are left out. Linear in
-// the input; at most MaxHTMLBytes are read and produced.
+// styles, <noscript> (a browser runs scripts) and the elements hidden by
+// their own attributes (hidden, an inline display:none) are left out.
+// Linear in the input; at most MaxHTMLBytes are read and produced.
 func RenderText(page []byte) string {
 	z := html.NewTokenizer(bytes.NewReader(boundBytes(page, MaxHTMLBytes)))
 	z.SetMaxBuf(MaxHTMLBytes)
 	var b strings.Builder
 	hidden := 0
+	// hideTag is the name of the element hidden by its attributes that the
+	// tokenizer is in, "" when none; hideNest counts the elements of that
+	// name open inside it, itself included.
+	hideTag, hideNest := "", 0
 	pendingSpace := false
 	last := byte('\n') // the last byte written; '\n' at the start
 	write := func(s string) {
@@ -417,7 +450,7 @@ func RenderText(page []byte) string {
 		case html.ErrorToken:
 			return tidyLines(b.String())
 		case html.TextToken:
-			if hidden > 0 {
+			if hidden > 0 || hideTag != "" {
 				continue
 			}
 			raw := z.Text()
@@ -435,8 +468,24 @@ func RenderText(page []byte) string {
 				pendingSpace = true
 			}
 		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
-			name, _ := z.TagName()
+			name, more := z.TagName()
 			a := atom.Lookup(name)
+			if hideTag != "" {
+				switch {
+				case string(name) != hideTag:
+				case tt == html.StartTagToken:
+					hideNest++
+				case tt == html.EndTagToken:
+					if hideNest--; hideNest == 0 {
+						hideTag = ""
+					}
+				}
+				continue
+			}
+			if tt == html.StartTagToken && hidden == 0 && !voidElements[a] && !hiddenElements[a] && hiddenByAttr(z, more) {
+				hideTag, hideNest = string(name), 1
+				continue
+			}
 			if hiddenElements[a] {
 				if a != atom.Head && tt == html.StartTagToken {
 					hidden++

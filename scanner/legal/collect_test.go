@@ -217,6 +217,11 @@ func TestRenderText(t *testing.T) {
 		{`<table><tr><td>_ga</td><td>Google Analytics</td></tr></table>`, "_ga\tGoogle Analytics"},
 		{`<p>a &amp; b&nbsp;c</p>`, "a & b\u00a0c"},
 		{`<head><title>Titre</title></head><body><h1>Mentions</h1>légales</body>`, "Mentions\nlégales"},
+		// What the page hides by its own attributes is not read: an old
+		// hoster left in the page, hidden, is not what it declares.
+		{`<p>Hébergeur : OVH</p><div style="display: none"><p>Hébergeur : <div>Ancien</div> Hébergeur</p></div><p>Fin</p>`, "Hébergeur : OVH\nFin"},
+		{`<p>A</p><section hidden><section>B</section>C</section><p>D</p>`, "A\nD"},
+		{`<p>A<span style="VISIBILITY:hidden">B</span>C</p><img hidden src=x><p>D</p>`, "AC\nD"},
 	}
 	for _, tt := range tests {
 		if got := RenderText([]byte(tt.html)); got != tt.want {

@@ -27,12 +27,14 @@ func FuzzExtract(f *testing.F) {
 	})
 }
 
-// FuzzDiscover feeds hostile HTML to Discover and RenderText: no panic,
-// bounded output, absolute http(s) URLs without fragments, no duplicates.
+// FuzzDiscover feeds hostile HTML to Discover, RenderText and Served: no
+// panic, bounded output, absolute http(s) URLs without fragments, no
+// duplicates, a reason exactly when a page is not served whole.
 func FuzzDiscover(f *testing.F) {
 	f.Add([]byte(`<footer><a href="/mentions-legales">Mentions légales</a><a href="/cookies#x">Cookies</a></footer>`))
 	f.Add([]byte(`<base href="//evil.example/"><a href="legal">Impressum</a><link rel=privacy-policy href=/p>`))
 	f.Add([]byte(`<a href="javascript:x"><a href="https://cap-collectif.com/legal">Legal<script><a href=/y>Datenschutz</script>`))
+	f.Add([]byte(`<div id="app"><p hidden>x<p style="display:none">Hébergeur<noscript>JavaScript</noscript><app-root/>`))
 	f.Fuzz(func(t *testing.T, page []byte) {
 		got := Discover("https://jeparticipe.ville-exemple.fr/p", page, 0)
 		if len(got) > MaxCandidates {
@@ -51,8 +53,12 @@ func FuzzDiscover(f *testing.F) {
 				t.Errorf("kind %q", c.Kind)
 			}
 		}
-		if text := RenderText(page); len(text) > MaxHTMLBytes {
+		text := RenderText(page)
+		if len(text) > MaxHTMLBytes {
 			t.Errorf("rendered %d bytes", len(text))
+		}
+		if ok, why := Served(page, text, ""); ok == (why != "") {
+			t.Errorf("Served = %v with reason %q", ok, why)
 		}
 	})
 }
