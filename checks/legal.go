@@ -38,6 +38,14 @@ var legalNoticeMissing = &Check{
 		if lg.Publisher != nil || lg.Hoster != nil {
 			return nil, nil // a privacy page that carries the notice's identification
 		}
+		// A notice the site links to (or that was given) but that could
+		// not be read — no answer, a server error, a rate limit — may
+		// exist: nothing can be said of it.
+		for _, pg := range lg.Pages {
+			if pg.Kind == "notice" && pg.FoundBy != "path" && pg.Error != "" && (pg.Status == 0 || pg.Status == 429 || pg.Status >= 500) {
+				return nil, NotEvaluated("the legal notice the site links to (%s %s) could not be read: %s", pg.ID, pg.URL, pg.Error)
+			}
+		}
 		var summary string
 		var refs []string
 		switch {

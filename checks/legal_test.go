@@ -225,6 +225,22 @@ func TestLegalNoticeMissing(t *testing.T) {
 				{ID: "legal/2", Kind: "notice", URL: "https://v.fr/legal", FoundBy: "path", Status: 200, Error: "does not read as a notice page"},
 			}}
 		}, StatusFail, "among the 2 page(s) tried: legal/1 https://v.fr/mentions-legales (HTTP status 404); legal/2 https://v.fr/legal (does not read as a notice page)"},
+		{"the linked notice could not be read", func(ev *evidence.Evidence) {
+			ev.Legal = &evidence.Legal{Pages: []evidence.LegalPage{
+				{ID: "legal/1", Kind: "notice", URL: "https://v.fr/mentions", FoundBy: "link: Mentions légales", Error: "load https://v.fr/mentions: net::ERR_CONNECTION_RESET"},
+				{ID: "legal/2", Kind: "notice", URL: "https://v.fr/mentions-legales", FoundBy: "path", Status: 404, Error: "HTTP status 404"},
+			}}
+		}, StatusNotEvaluated, ""},
+		{"the linked notice answered a server error", func(ev *evidence.Evidence) {
+			ev.Legal = &evidence.Legal{Pages: []evidence.LegalPage{
+				{ID: "legal/1", Kind: "notice", URL: "https://v.fr/mentions", FoundBy: "link: Mentions légales", Status: 503, Error: "HTTP status 503"},
+			}}
+		}, StatusNotEvaluated, ""},
+		{"the linked notice is not there", func(ev *evidence.Evidence) {
+			ev.Legal = &evidence.Legal{Pages: []evidence.LegalPage{
+				{ID: "legal/1", Kind: "notice", URL: "https://v.fr/mentions", FoundBy: "link: Mentions légales", Status: 404, Error: "HTTP status 404"},
+			}}
+		}, StatusFail, "legal/1 https://v.fr/mentions (HTTP status 404)"},
 		{"only a cookie policy", func(ev *evidence.Evidence) {
 			ev.Legal = &evidence.Legal{Pages: []evidence.LegalPage{{ID: "legal/1", Kind: "cookies", URL: "https://v.fr/cookies"}}}
 		}, StatusFail, "policies that identify neither the publisher nor the hoster"},
