@@ -6,8 +6,8 @@ package browser
 // then never reached around the proxy, and under --proxy (Tor) the
 // scanner's own address is not revealed. The full Chromium 156 ignores the
 // --force-webrtc-ip-handling-policy switch and holds the profile
-// preference; the headless shell reads no preferences and holds the
-// switch. Both are given.
+// preference (writePreferences); the headless shell reads no preferences
+// and holds the switch, which only it is given (flags).
 const webRTCPolicy = "disable_non_proxied_udp"
 
 // webRTCPreferences is the profile's "webrtc" preference group.
