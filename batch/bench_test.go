@@ -35,7 +35,8 @@ func benchSites() []string {
 // tree, sampled from /proc: scantest.SampleMemory; the lab's servers run
 // in this process and are counted too), and the RDAP queries for IP networks received by the
 // lab's RDAP server per distinct network in the reports (1.0: one query a
-// network across the whole batch), with the same for domains.
+// network across the whole batch), with the same for domains, and the
+// machine's CPU time per site (scantest.MachineCPU).
 // VIGIE_BENCH_JOBS sets --jobs (default: DefaultJobs).
 func BenchmarkBatchLab(b *testing.B) {
 	if _, err := browser.Find(""); err != nil {
@@ -58,15 +59,20 @@ func BenchmarkBatchLab(b *testing.B) {
 
 	jobs, _ := strconv.Atoi(os.Getenv("VIGIE_BENCH_JOBS"))
 	var sites, notDone, ipQueries, networks, domainQueries, domains int
-	var elapsed time.Duration
+	var elapsed, cpu time.Duration
 	var peak int64
+	cpuKnown := true
 	for b.Loop() {
 		out := b.TempDir()
 		ip0, dom0 := lab.RDAP.Hits("/ip/"), lab.RDAP.Hits("/domain/")
 		stop := scantest.SampleMemory(&peak)
+		cpu0, ok0 := scantest.MachineCPU()
 		start := time.Now()
 		o, err := Run(context.Background(), Config{Sites: l.Sites, Out: out, Scan: opts, Jobs: jobs, Timeout: 2 * time.Minute, Bundle: audit.Settings{Version: "bench"}})
 		elapsed += time.Since(start)
+		cpu1, ok1 := scantest.MachineCPU()
+		cpu += cpu1 - cpu0
+		cpuKnown = cpuKnown && ok0 && ok1
 		stop()
 		if err != nil {
 			b.Fatal(err)
@@ -88,6 +94,12 @@ func BenchmarkBatchLab(b *testing.B) {
 		domains += doms
 	}
 	b.ReportMetric(float64(sites)/elapsed.Minutes(), "sites/min")
+	if cpuKnown && sites > 0 {
+		// What a site cost the machine: vigie, its browser and the lab's
+		// servers (BenchmarkBrowserFounding's floor-cpu-s is what its page
+		// loads alone cost).
+		b.ReportMetric(cpu.Seconds()/float64(sites), "cpu-s/site")
+	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-pss-MiB")
 	if networks > 0 {
 		b.ReportMetric(float64(ipQueries)/float64(networks), "rdap-ip-queries/network")
