@@ -194,14 +194,30 @@ var consentRejectNotRespected = &Check{
 		if len(out) == 0 {
 			// A refusal is respected only if the next page views are
 			// clean too: without them, nothing can be said.
-			for _, pv := range v.PageViews {
-				if pv.Kind != evidence.PageViewLoad && pv.Error != "" {
-					return nil, NotEvaluated("the %s after the refusal did not load: %s", pv.Kind, pv.Error)
-				}
+			if pv := unloadedView(v); pv != nil {
+				return nil, NotEvaluated("the %s after the refusal did not load: %s", pv.Kind, pv.Error)
 			}
 		}
 		return out, nil
 	},
+}
+
+// unloadedView returns the first page view after v's choice that failed
+// where no other of its kind loaded (a stale link followed by one that
+// loaded is no gap), nil when each kind tried loaded once.
+func unloadedView(v *evidence.Visit) *evidence.PageView {
+	loaded := map[string]bool{}
+	for _, pv := range v.PageViews {
+		if pv.Error == "" {
+			loaded[pv.Kind] = true
+		}
+	}
+	for i, pv := range v.PageViews {
+		if pv.Kind != evidence.PageViewLoad && pv.Error != "" && !loaded[pv.Kind] {
+			return &v.PageViews[i]
+		}
+	}
+	return nil
 }
 
 // seenAfterChoice says on which page views after the choice the records

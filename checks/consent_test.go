@@ -139,6 +139,23 @@ func TestRejectJudgedOnNextPageViews(t *testing.T) {
 	if status, _ := subjects(t, consentRejectNotRespected, failed, nil); status != StatusNotEvaluated {
 		t.Errorf("next page view failed: %s, want not-evaluated", status)
 	}
+
+	// A stale link (404) the visit followed another link after: the
+	// refusal is judged on the link that loaded; stale links only leave
+	// nothing to say.
+	stale := func(next string) *evidence.Evidence {
+		ev := browsed(initial, views(inView(rejected(req("www.v.fr", evidence.PhaseAfterAction)), "/view/4"), ""), visit(evidence.StateAccept))
+		v := &ev.Browser.Visits[1]
+		v.PageViews[2].Error = "answered HTTP 404: an error page, not the page; the next link was followed instead"
+		v.PageViews = append(v.PageViews, evidence.PageView{ID: v.ID + "/view/4", Kind: evidence.PageViewLink, URL: "https://www.v.fr/agenda", Error: next})
+		return ev
+	}
+	if status, got := subjects(t, consentRejectNotRespected, stale(""), nil); status != StatusPass || got != nil {
+		t.Errorf("a stale link, then a link that loaded: %s %v", status, got)
+	}
+	if status, _ := subjects(t, consentRejectNotRespected, stale("answered HTTP 404: an error page, not the page"), nil); status != StatusNotEvaluated {
+		t.Errorf("stale links only: %s, want not-evaluated", status)
+	}
 }
 
 func TestRejectLessProminentExplains(t *testing.T) {

@@ -100,7 +100,8 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 // choice is judged on an error page: a reject or accept visit whose page
 // answered an error is a failed visit (Visit.Error), a page view after
 // the choice that did is a failed page view (PageView.Error) and a reason
-// the scan is incomplete, which it returns.
+// the scan is incomplete, which it returns — but a stale link the visit
+// followed another link after, which loaded (browser: nextViews).
 func errorViews(b *evidence.Browser) []string {
 	first := b.Visit(evidence.StateInitial)
 	if first == nil || first.Error != "" || first.Status == 0 || first.Status >= 400 {
@@ -122,10 +123,25 @@ func errorViews(b *evidence.Browser) []string {
 				continue
 			}
 			pv.Error = fmt.Sprintf("answered HTTP %d: an error page, not the page", pv.Status)
+			if pv.Kind == evidence.PageViewLink && linkFollowed(v, j) {
+				pv.Error += "; the next link was followed instead"
+				continue
+			}
 			out = append(out, fmt.Sprintf("the %s visit's page view %s (%s of %s) answered HTTP %d: the choice is not judged on it", v.State, pv.ID, pv.Kind, pv.URL, pv.Status))
 		}
 	}
 	return out
+}
+
+// linkFollowed says whether a link view of v after its page view j loaded
+// the page (a stale link was followed by one that works).
+func linkFollowed(v *evidence.Visit, j int) bool {
+	for _, pv := range v.PageViews[j+1:] {
+		if pv.Kind == evidence.PageViewLink && pv.Error == "" && pv.Status > 0 && pv.Status < 400 {
+			return true
+		}
+	}
+	return false
 }
 
 // challenged says whether the initial visit's page, as rendered once

@@ -271,7 +271,8 @@ func (v *visit) run(ctx context.Context) error {
 
 // nextViews makes the page views that follow a consent action: the page
 // reloaded, then its first first-party link followed (the first of the
-// page where the choice was made when the reloaded page has none), each
+// page where the choice was made when the reloaded page has none; the
+// next, up to linkTries, while a link answers an HTTP error), each
 // watched as the first load was, in the same tab (cookies, storage and
 // session kept). Their failures are the page views' errors, not the
 // visit's.
@@ -309,25 +310,50 @@ func (v *visit) nextViews(dwell time.Duration) {
 	if len(cands) == 0 {
 		cands = crawlCandidates(before, []string{v.spec.URL, cur}, firstParty)
 	}
-	if len(cands) == 0 {
+	for i, link := range cands[:min(len(cands), linkTries)] {
+		v.startView(evidence.PageViewLink, link)
+		err = v.goTo(func(ctx context.Context) error {
+			res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: link, Referrer: cur, TransitionType: page.TransitionTypeLink})
+			if err == nil && res.ErrorText != "" {
+				err = errors.New(res.ErrorText)
+			}
+			return err
+		})
+		if err == nil && v.viewStatus() >= 400 && i+1 < min(len(cands), linkTries) {
+			// A stale link (the site's 404): not the site's next page.
+			// Its view stays in the evidence, unwatched, and the next
+			// link is followed (with the same referrer, as from the page).
+			v.endView(nil)
+			if v.ctx.Err() != nil {
+				return
+			}
+			continue
+		}
+		if err == nil {
+			v.dwell(dwell)
+			v.read(true)
+			v.waitIdle()
+			err = v.snapshot()
+		}
+		v.endView(err)
 		return
 	}
-	link := cands[0]
-	v.startView(evidence.PageViewLink, link)
-	err = v.goTo(func(ctx context.Context) error {
-		res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: link, Referrer: cur, TransitionType: page.TransitionTypeLink})
-		if err == nil && res.ErrorText != "" {
-			err = errors.New(res.ErrorText)
-		}
-		return err
-	})
-	if err == nil {
-		v.dwell(dwell)
-		v.read(true)
-		v.waitIdle()
-		err = v.snapshot()
+}
+
+// linkTries is how many first-party links nextViews follows, one after
+// another, while they answer an HTTP error.
+const linkTries = 3
+
+// viewStatus returns the HTTP status of the current page view's main
+// document (0: none yet).
+func (v *visit) viewStatus() int {
+	if v.view == nil {
+		return 0
 	}
-	v.endView(err)
+	if hops := v.rec.mainDocument(v.view.ID); len(hops) > 0 {
+		return hops[len(hops)-1].ev.Status
+	}
+	return 0
 }
 
 // goTo starts a navigation of the tab (nav) and waits for the new

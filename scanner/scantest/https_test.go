@@ -119,6 +119,7 @@ var hostPages = map[string]string{
 	HostCompanyDeclared: "/",
 	HostChallenged:      "/mentions-legales",
 	HostRateLimited:     "/evenements",
+	HostStaleLink:       "/mentions-legales",
 }
 
 func init() {

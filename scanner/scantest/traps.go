@@ -46,6 +46,13 @@ const (
 	// — so the page reloaded after a choice is an error page, not the
 	// page.
 	HostRateLimited = "inscriptions." + CityDomain
+	// HostStaleLink is HostRejectReload's agenda after a redesign that
+	// left a stale link: its first link (/evenements) answers 404, the
+	// next (/mentions-legales) is a page — the choice must be judged on a
+	// page of the site, not on its "page not found".
+	HostStaleLink = "sorties." + CityDomain
+	// StaleLinkPath is HostStaleLink's link that answers 404.
+	StaleLinkPath = "/evenements"
 	// IDNDomain is a town whose name has an accent, in A-labels (the form
 	// its zone and certificate hold); IDNDomainUnicode is how people
 	// write it.
@@ -62,6 +69,7 @@ func trapRecords() []Record {
 		A(HostPadded, "203.0.113.37"),
 		A(HostChallenged, "203.0.113.39"),
 		A(HostRateLimited, "203.0.113.40"),
+		A(HostStaleLink, "203.0.113.41"),
 		A(IDNDomain, "203.0.113.38"),
 		A("www."+IDNDomain, "203.0.113.38"),
 	}
@@ -75,6 +83,7 @@ func trapHosts() map[string]vhost {
 		HostPadded:      {plain: true, dynamic: paddedDynamic},
 		HostChallenged:  {https: true, dynamic: challengedDynamic},
 		HostRateLimited: {https: true, dynamic: rateLimitedDynamic},
+		HostStaleLink:   {https: true, hsts: true, dynamic: staleLinkDynamic},
 		IDNDomain:       {https: true, hsts: true},
 	}
 }
@@ -178,6 +187,27 @@ func rateLimitedDynamic(s *webServer, w http.ResponseWriter, r *http.Request) bo
 			return true
 		}
 		http.SetCookie(w, &http.Cookie{Name: rateLimitedCookie, Value: randomID(8), Path: "/", Secure: true, HttpOnly: true})
+	}
+	return aliasOf(HostRejectReload)(s, w, r)
+}
+
+// staleLinkDynamic serves HostRejectReload's pages, but StaleLinkPath
+// answers 404 and /mentions-legales is a page.
+func staleLinkDynamic(s *webServer, w http.ResponseWriter, r *http.Request) bool {
+	switch r.URL.Path {
+	case StaleLinkPath:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Page introuvable</title></head>
+<body><h1>Page introuvable</h1><p>Cette page n'existe plus.</p><p><a href="/">Retour à l'accueil</a></p></body></html>`)
+		return true
+	case "/mentions-legales":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Mentions légales</title></head>
+<body><h1>Mentions légales</h1><p>Éditeur : Ville d'Exemple, hôtel de ville, 1 place de la Mairie.
+Directeur de la publication : le maire. Hébergeur : OVH SAS, 2 rue Kellermann, 59100 Roubaix, France.</p>
+<p><a href="/">Agenda</a></p></body></html>`)
+		return true
 	}
 	return aliasOf(HostRejectReload)(s, w, r)
 }
