@@ -150,3 +150,30 @@ func TestStaleLinkNextFollowed(t *testing.T) {
 	// "reject".
 	expect{any: []string{"consent.reject-not-respected"}}.assert(t, judge(ev))
 }
+
+// TestVendorRedirectLinksFollowed: the city's address redirects to its
+// consultation on the vendor's platform. The links a reader follows there
+// are on the vendor's domain, and none was "first-party": no link was
+// followed after the choice and the crawl found no page — the refusal
+// was judged on the reload alone, and the scan said nothing of it. The
+// site's links are now those of the page it landed on too.
+func TestVendorRedirectLinksFollowed(t *testing.T) {
+	ev, _ := labScan(t, "https://"+scantest.HostVendorRedirect+"/", scanner.Options{Pages: 1})
+	want := "https://" + scantest.HostVendorPortal + "/evenements"
+	for _, state := range []string{evidence.StateReject, evidence.StateAccept} {
+		v := ev.Browser.Visit(state)
+		if v == nil || v.Error != "" || !strings.HasPrefix(v.FinalURL, "https://"+scantest.HostVendorPortal+"/") {
+			t.Fatalf("%s visit %+v", state, v)
+		}
+		i := slices.IndexFunc(v.PageViews, func(pv evidence.PageView) bool { return pv.Kind == evidence.PageViewLink })
+		if i < 0 || v.PageViews[i].URL != want || v.PageViews[i].Status != 200 || v.PageViews[i].Error != "" {
+			t.Errorf("%s: no link on the vendor's portal followed: %+v", state, v.PageViews)
+		}
+	}
+	if c := ev.Browser.Crawl; c == nil || !slices.Equal(c.Chosen, []string{want}) {
+		t.Errorf("crawl %+v, want %s", c, want)
+	}
+	if len(ev.Incomplete) > 0 {
+		t.Errorf("incomplete: %q", ev.Incomplete)
+	}
+}

@@ -168,18 +168,14 @@ func (b *Browser) Scan(ctx context.Context, cfg ScanConfig) *ScanResult {
 
 	var crawl *evidence.Crawl
 	if cfg.Pages > 0 && ctx.Err() == nil {
-		firstParty := cfg.FirstParty
-		if firstParty == nil {
-			_, rd := hostOf(cfg.URL)
-			firstParty = func(h string) bool { _, d := hostOf("https://" + h + "/"); return d == rd }
-		}
+		firstParty := siteHosts(cfg.FirstParty, cfg.URL, initial.Visit.FinalURL)
 		cands := crawlCandidates(initial.Links, []string{cfg.URL, initial.Visit.FinalURL}, firstParty)
 		chosen := cands
 		if len(chosen) > cfg.Pages {
 			chosen = chosen[:cfg.Pages]
 		}
 		crawl = &evidence.Crawl{
-			Rule:       "the first distinct first-party http(s) links of the initial page, in document order (fragments removed; the page itself and non-HTML files skipped)",
+			Rule:       "the first distinct first-party http(s) links of the initial page (the target's organisation's, or on the domain of the page it landed on), in document order (fragments removed; the page itself and non-HTML files skipped)",
 			Candidates: len(cands), Chosen: chosen,
 		}
 		pages := make([]*VisitResult, len(chosen))
@@ -281,6 +277,26 @@ func crawlCandidates(links, exclude []string, firstParty func(string) bool) []st
 		out = append(out, s)
 	}
 	return out
+}
+
+// siteHosts tells the hosts whose links a reader of the site follows: the
+// organisation's (firstParty; nil: the target URL's registrable domain),
+// and those on the registrable domain of the page the visitor landed on —
+// a consultation the city's address redirects to on its vendor's platform
+// is the site its visitors read, and its links are their next pages.
+func siteHosts(firstParty func(string) bool, target, landed string) func(string) bool {
+	if firstParty == nil {
+		_, rd := hostOf(target)
+		firstParty = func(h string) bool { _, d := hostOf("https://" + h + "/"); return d == rd }
+	}
+	_, here := hostOf(landed)
+	return func(h string) bool {
+		if firstParty(h) {
+			return true
+		}
+		_, d := hostOf("https://" + h + "/")
+		return here != "" && d == here
+	}
 }
 
 // probeHTTPS loads the plain-HTTP form of the URL (through the recording

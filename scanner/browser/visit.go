@@ -270,7 +270,8 @@ func (v *visit) run(ctx context.Context) error {
 }
 
 // nextViews makes the page views that follow a consent action: the page
-// reloaded, then its first first-party link followed (the first of the
+// reloaded, then its first first-party link followed (siteHosts: the
+// organisation's or on the domain of the page it landed on; the first of the
 // page where the choice was made when the reloaded page has none; the
 // next, up to linkTries, while a link answers an HTTP error), each
 // watched as the first load was, in the same tab (cookies, storage and
@@ -300,12 +301,8 @@ func (v *visit) nextViews(dwell time.Duration) {
 		return
 	}
 
-	firstParty := v.spec.FirstParty
-	if firstParty == nil {
-		_, rd := hostOf(v.spec.URL)
-		firstParty = func(h string) bool { _, d := hostOf("https://" + h + "/"); return d == rd }
-	}
 	cur = v.currentURL()
+	firstParty := siteHosts(v.spec.FirstParty, v.spec.URL, cur)
 	cands := crawlCandidates(v.links(200), []string{v.spec.URL, cur}, firstParty)
 	if len(cands) == 0 {
 		cands = crawlCandidates(before, []string{v.spec.URL, cur}, firstParty)

@@ -120,6 +120,8 @@ var hostPages = map[string]string{
 	HostChallenged:      "/mentions-legales",
 	HostRateLimited:     "/evenements",
 	HostStaleLink:       "/mentions-legales",
+	HostVendorRedirect:  "/",
+	HostVendorPortal:    "/evenements",
 }
 
 func init() {
@@ -146,6 +148,11 @@ func TestHTTPSVirtualHosts(t *testing.T) {
 				// Every path is the edge's challenge.
 				if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Cf-Mitigated") != "challenge" || !strings.Contains(string(body), "Just a moment...") {
 					t.Errorf("challenged host: status %d, headers %v: %.200s", resp.StatusCode, resp.Header, body)
+				}
+			case host == HostVendorRedirect:
+				// Every path redirects to the vendor's portal.
+				if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://"+HostVendorPortal+"/" {
+					t.Errorf("vendor redirect: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 				}
 			case resp.StatusCode/100 != 2:
 				t.Errorf("status %d: %.200s", resp.StatusCode, body)

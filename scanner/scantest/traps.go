@@ -53,6 +53,14 @@ const (
 	HostStaleLink = "sorties." + CityDomain
 	// StaleLinkPath is HostStaleLink's link that answers 404.
 	StaleLinkPath = "/evenements"
+	// HostVendorRedirect is the city's address of a consultation run on
+	// its vendor's platform: it redirects (302) to HostVendorPortal, on the
+	// vendor's domain, which serves HostRejectReload's agenda — the site
+	// the visitor is on, and the one whose links a reader follows, is the
+	// vendor's.
+	HostVendorRedirect = "consulter." + CityDomain
+	// HostVendorPortal is the city's portal on its vendor's domain.
+	HostVendorPortal = "ville-exemple." + VendorDomain
 	// IDNDomain is a town whose name has an accent, in A-labels (the form
 	// its zone and certificate hold); IDNDomainUnicode is how people
 	// write it.
@@ -70,6 +78,8 @@ func trapRecords() []Record {
 		A(HostChallenged, "203.0.113.39"),
 		A(HostRateLimited, "203.0.113.40"),
 		A(HostStaleLink, "203.0.113.41"),
+		A(HostVendorRedirect, "203.0.113.42"),
+		A(HostVendorPortal, "203.0.113.43"),
 		A(IDNDomain, "203.0.113.38"),
 		A("www."+IDNDomain, "203.0.113.38"),
 	}
@@ -84,7 +94,12 @@ func trapHosts() map[string]vhost {
 		HostChallenged:  {https: true, dynamic: challengedDynamic},
 		HostRateLimited: {https: true, dynamic: rateLimitedDynamic},
 		HostStaleLink:   {https: true, hsts: true, dynamic: staleLinkDynamic},
-		IDNDomain:       {https: true, hsts: true},
+		HostVendorRedirect: {https: true, dynamic: func(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
+			http.Redirect(w, r, "https://"+HostVendorPortal+r.URL.RequestURI(), http.StatusFound)
+			return true
+		}},
+		HostVendorPortal: {https: true, hsts: true, dynamic: aliasOf(HostRejectReload)},
+		IDNDomain:        {https: true, hsts: true},
 	}
 }
 
