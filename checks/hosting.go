@@ -12,8 +12,8 @@ var hostingThirdPartyCNAME = &Check{
 	ID:       "hosting.third-party-cname",
 	Title:    "The site's name is delegated to another organisation's domain",
 	Severity: Medium,
-	Rationale: "When the site's name is a CNAME into a domain the organisation does not own, " +
-		"another company operates the service and sees every visitor and every answer, " +
+	Rationale: "When the site's name is a CNAME into a domain the organisation does not own, or " +
+		"redirects its visitors to one, another company operates the service and sees every visitor and every answer, " +
 		"whatever the legal notice says. Citizens and the DPO must be told who that is.",
 	Refs: []string{
 		"GDPR art. 28 (processors) and art. 13 (information to data subjects)",
@@ -30,28 +30,74 @@ var hostingThirdPartyCNAME = &Check{
 		if r == nil {
 			return nil, NotEvaluated("the site's name %s was not resolved", ev.Target.Host)
 		}
-		for _, link := range r.Chain {
-			if p.IsFirstParty(link.To) {
-				continue
+		var out []Finding
+		if f := cnameHandover(p, r); f != nil {
+			out = append(out, *f)
+		}
+		landed := ev.Target.Landed
+		if landed == "" {
+			return out, nil
+		}
+		// The target redirected the visitor to another host: the pages are
+		// served from there.
+		lr := ev.DNS.Resolution(landed)
+		if !p.IsFirstParty(landed) {
+			summary := fmt.Sprintf("%s redirects its visitors to %s, outside the organisation's domains (%s): the pages are served from there.",
+				ev.Target.Host, landed, strings.Join(p.firstPartyDomains(), ", "))
+			var refs []string
+			if v := ev.Browser.Visit(evidence.StateInitial); v != nil {
+				refs = append(refs, v.ID)
 			}
-			summary := fmt.Sprintf("%s is a CNAME chain (%s): the name is handed to %s, outside the organisation's domains (%s).",
-				r.Name, chainText(*r), link.To, strings.Join(p.firstPartyDomains(), ", "))
-			refs := []string{r.ID}
-			refs = append(refs, r.Lookups...)
-			if h := host(ev, link.To); h != nil {
+			if h := host(ev, landed); h != nil {
+				refs = append(refs, h.ID)
 				if o := organisation(ev, h.DomainOwner); o != nil {
 					summary += fmt.Sprintf(" That domain belongs to %s.", orgText(o))
-					refs = append(refs, h.ID, o.ID)
-				}
-				if o := organisation(ev, chainOperator(ev, r)); o != nil {
-					summary += fmt.Sprintf(" The chain's addresses are operated by %s.", orgText(o))
 					refs = append(refs, o.ID)
 				}
 			}
-			return []Finding{{Subject: link.To, Summary: summary, Evidence: refs}}, nil
+			if lr != nil {
+				refs = append(refs, lr.ID)
+				if o := organisation(ev, chainOperator(ev, lr)); o != nil {
+					summary += fmt.Sprintf(" Its addresses are operated by %s.", orgText(o))
+					refs = append(refs, o.ID)
+				}
+			}
+			return append(out, Finding{Subject: landed, Summary: summary, Evidence: refs}), nil
 		}
-		return nil, nil
+		if lr != nil {
+			if f := cnameHandover(p, lr); f != nil {
+				out = append(out, *f)
+			}
+		}
+		return out, nil
 	},
+}
+
+// cnameHandover is the finding of a site name r whose CNAME chain leaves
+// the organisation's domains, nil when it stays inside.
+func cnameHandover(p *Pass, r *evidence.Resolution) *Finding {
+	ev := p.Evidence
+	for _, link := range r.Chain {
+		if p.IsFirstParty(link.To) {
+			continue
+		}
+		summary := fmt.Sprintf("%s is a CNAME chain (%s): the name is handed to %s, outside the organisation's domains (%s).",
+			r.Name, chainText(*r), link.To, strings.Join(p.firstPartyDomains(), ", "))
+		refs := []string{r.ID}
+		refs = append(refs, r.Lookups...)
+		if h := host(ev, link.To); h != nil {
+			if o := organisation(ev, h.DomainOwner); o != nil {
+				summary += fmt.Sprintf(" That domain belongs to %s.", orgText(o))
+				refs = append(refs, h.ID, o.ID)
+			}
+			if o := organisation(ev, chainOperator(ev, r)); o != nil {
+				summary += fmt.Sprintf(" The chain's addresses are operated by %s.", orgText(o))
+				refs = append(refs, o.ID)
+			}
+		}
+		return &Finding{Subject: link.To, Summary: summary, Evidence: refs}
+	}
+	return nil
 }
 
 var hostingCDNProxy = &Check{
@@ -73,9 +119,9 @@ var hostingCDNProxy = &Check{
 	Needs: []evidence.Kind{evidence.KindDNS, evidence.KindOwnership},
 	Run: func(p *Pass) ([]Finding, error) {
 		ev := p.Evidence
-		h := host(ev, ev.Target.Host)
+		h := host(ev, ev.Target.SiteHost())
 		if h == nil || h.Operator == "" {
-			return nil, NotEvaluated("the operator of %s's addresses is unknown", ev.Target.Host)
+			return nil, NotEvaluated("the operator of %s's addresses is unknown", ev.Target.SiteHost())
 		}
 		o := organisation(ev, h.Operator)
 		if o == nil || !slices.Contains(o.Categories, "cdn") {

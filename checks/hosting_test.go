@@ -59,3 +59,42 @@ func TestThirdPartyCNAMENamesTheOrganisation(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The site is the host the target redirected to (Target.Landed): its
+// chain is judged as the target's, and landing on another organisation's
+// domain is itself a handover.
+func TestThirdPartyCNAMELanded(t *testing.T) {
+	const short = "participer.ville.fr"
+	tests := []struct {
+		name   string
+		landed string
+		rs     []evidence.Resolution
+		policy *Policy
+		want   []string
+	}{
+		{"to the organisation's portal, a CNAME to a vendor", "jeparticipe.ville.fr",
+			[]evidence.Resolution{res(short, evidence.ResolvedOK), res("jeparticipe.ville.fr", evidence.ResolvedOK, "proxy.vendor.com")}, nil, []string{"proxy.vendor.com"}},
+		{"to the vendor's own domain", "ville.vendor.com",
+			[]evidence.Resolution{res(short, evidence.ResolvedOK), res("ville.vendor.com", evidence.ResolvedOK)}, nil, []string{"ville.vendor.com"}},
+		{"to another domain of the organisation", "www.metropole.fr",
+			[]evidence.Resolution{res(short, evidence.ResolvedOK), res("www.metropole.fr", evidence.ResolvedOK)},
+			&Policy{Organisation: Organisation{Domains: []string{"metropole.fr"}}}, nil},
+		{"both names handed over", "ville.vendor.com",
+			[]evidence.Resolution{res(short, evidence.ResolvedOK, "redirect.shortener.net"), res("ville.vendor.com", evidence.ResolvedOK)}, nil,
+			[]string{"redirect.shortener.net", "ville.vendor.com"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := site(short, "ville.fr", tt.rs, nil)
+			ev.Target.Landed = tt.landed
+			status, got := subjects(t, hostingThirdPartyCNAME, ev, tt.policy)
+			want := StatusFail
+			if tt.want == nil {
+				want = StatusPass
+			}
+			if status != want || !slices.Equal(got, tt.want) {
+				t.Errorf("got %s %v, want %s %v", status, got, want, tt.want)
+			}
+		})
+	}
+}

@@ -149,14 +149,14 @@ var legalHosterMismatch = &Check{
 		if h == nil {
 			return nil, NotEvaluated("the legal pages declare no hoster (legal.hoster-missing reports it)")
 		}
-		r := ev.DNS.Resolution(ev.Target.Host)
-		site := host(ev, ev.Target.Host)
+		r := ev.DNS.Resolution(ev.Target.SiteHost())
+		site := host(ev, ev.Target.SiteHost())
 		if r == nil || site == nil {
-			return nil, NotEvaluated("the site's name %s was not resolved", ev.Target.Host)
+			return nil, NotEvaluated("the site's name %s was not resolved", ev.Target.SiteHost())
 		}
 		ops := legalSiteOperators(p, r, site)
 		if len(ops) == 0 {
-			return nil, NotEvaluated("the operators of %s are unknown", ev.Target.Host)
+			return nil, NotEvaluated("the operators of %s are unknown", ev.Target.SiteHost())
 		}
 		for _, o := range ops {
 			if legalDeclares(h, o.org) {

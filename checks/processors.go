@@ -115,7 +115,7 @@ func (f *Facts) processors(ev *evidence.Evidence) []Processor {
 		}
 	}
 
-	if site := host(ev, ev.Target.Host); site != nil && site.Operator != "" {
+	if site := host(ev, ev.Target.SiteHost()); site != nil && site.Operator != "" {
 		what := fmt.Sprintf("it operates the addresses serving %s", site.Name)
 		if o := organisation(ev, site.Operator); o != nil && slices.Contains(o.Categories, "cdn") {
 			what += " as a CDN that terminates TLS and sees all traffic in clear"
@@ -123,7 +123,16 @@ func (f *Facts) processors(ev *evidence.Evidence) []Processor {
 		refs, _ := operatorEvidence(ev, site)
 		add(site.Operator, RoleSiteOperator, what, refs...)
 	}
-	if r := ev.DNS.Resolution(ev.Target.Host); r != nil {
+	if l := ev.Target.Landed; l != "" && !f.IsFirstParty(l) {
+		if h := host(ev, l); h != nil {
+			add(h.DomainOwner, RoleDomainOwner, fmt.Sprintf("it owns %s, to which the site's address %s redirects its visitors", h.Name, ev.Target.Host), h.ID)
+		}
+	}
+	for _, name := range []string{ev.Target.Host, ev.Target.Landed} {
+		r := ev.DNS.Resolution(name)
+		if name == "" || r == nil {
+			continue
+		}
 		for _, link := range r.Chain {
 			h := host(ev, link.To)
 			if h == nil || f.IsFirstParty(h.Name) {

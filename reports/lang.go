@@ -250,6 +250,7 @@ var messages = map[string]message{
 	"ops.domain-owner":   {"domain", "domaine"},
 	"ops.diagram":        {"Diagram: who operates %s", "Schéma : qui exploite %s"},
 	"ops.status":         {"Resolution", "Résolution"},
+	"ops.redirect":       {"The address %s redirects its visitors to %s: the pages are served from there, and what follows is that host's chain, addresses and operators.", "L'adresse %s redirige ses visiteurs vers %s : les pages sont servies par ce nom, dont la chaîne, les adresses et les exploitants suivent."},
 	"ops.no-site":        {"No site was scanned: this is a mail-only analysis.", "Aucun site n'a été analysé : il s'agit d'une analyse de courriels seule."},
 	"ops.no-resolution":  {"The site's name was not resolved.", "Le nom du site n'a pas été résolu."},
 	"ops.table.name":     {"Name", "Nom"},

@@ -121,6 +121,9 @@ func WriteMarkdown(w io.Writer, r *Report, l Lang) error {
 	case !op.Resolved:
 		p("%s\n\n", md(l.T("ops.no-resolution")))
 	default:
+		if r := op.Redirect; r != nil {
+			p("- %s\n", md(l.Tf("ops.redirect", r.From, r.To)))
+		}
 		var chain []string
 		for _, h := range op.Chain {
 			chain = append(chain, md(h.Name))

@@ -156,3 +156,41 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs from the output (run go test ./reports -update after checking the change):\n%s", path, got)
 	}
 }
+
+// A target that redirected the browser to another host: "who operates
+// this site" says so and describes the host the pages came from — its
+// CNAME chain and addresses — in every format.
+func TestRedirectedOperators(t *testing.T) {
+	ev := fullEvidence()
+	ev.Target.URL, ev.Target.Host = "https://participer.ville-exemple.fr/", "participer.ville-exemple.fr"
+	ev.Target.Landed = "jeparticipe.ville-exemple.fr"
+	ev.DNS.Resolutions = append(ev.DNS.Resolutions, evidence.Resolution{ID: "dns/participer.ville-exemple.fr", Name: "participer.ville-exemple.fr",
+		Canonical: "participer.ville-exemple.fr", Status: evidence.ResolvedOK, IPv4: []string{"203.0.113.44"}})
+	r := New("test", ev, checks.Run(ev, nil, started), nil, started, finished)
+	var html, md, sum bytes.Buffer
+	if err := WriteHTML(&html, r, HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, r, English); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSummary(&sum, r, "/tmp/bundle"); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"html": html.String(), "md": md.String(), "summary": sum.String()} {
+		ops := out
+		if i := strings.Index(ops, "jeparticipe.ville-exemple.fr"); i < 0 {
+			t.Errorf("%s: the host landed on is not named", name)
+			continue
+		}
+		if name != "summary" && !strings.Contains(out, "The address participer.ville-exemple.fr redirects its visitors to jeparticipe.ville-exemple.fr") {
+			t.Errorf("%s: no redirect line", name)
+		}
+		if name == "summary" && !strings.Contains(out, "Redirects to: jeparticipe.ville-exemple.fr") {
+			t.Errorf("summary: no redirect line:\n%s", out)
+		}
+		if !strings.Contains(out, "198.51.100.17") || strings.Contains(out, "203.0.113.44") {
+			t.Errorf("%s: the addresses shown are not the landed host's (198.51.100.17) alone", name)
+		}
+	}
+}

@@ -85,6 +85,12 @@ func targetName(r *Report) string {
 func writeOperators(b *strings.Builder, r *Report) {
 	ev := r.Evidence
 	res := ev.DNS.Resolution(ev.Target.Host)
+	if l := ev.Target.Landed; l != "" {
+		fmt.Fprintf(b, "Redirects to: %s (the pages are served from there)\n", clip(l, maxText))
+		if lr := ev.DNS.Resolution(l); lr != nil {
+			res = lr
+		}
+	}
 	if res == nil {
 		return
 	}

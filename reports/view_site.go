@@ -96,9 +96,19 @@ type operatorsView struct {
 	Addrs    []addrRow
 	Diagram  *diagram
 	Zones    []zoneView
+	// Redirect is set when the target's address redirected the browser to
+	// another host, which Chain and Addrs then describe.
+	Redirect *redirectRow
 	// Ownership is false when RDAP/whois evidence was not collected: the
 	// operator columns are then empty for that reason.
 	Ownership bool
+}
+
+// redirectRow is the target's address and the host it redirected to.
+type redirectRow struct {
+	From, To string
+	// Ref is the initial visit, where the redirect was seen.
+	Ref ref
 }
 
 type hostRow struct {
@@ -144,6 +154,17 @@ func (v *view) buildOperators(ev *evidence.Evidence) {
 		op.Zones = append(op.Zones, zv)
 	}
 	res := ev.DNS.Resolution(ev.Target.Host)
+	if l := ev.Target.Landed; l != "" && !op.NoSite {
+		// The pages are served from the host the target redirected to:
+		// its chain, addresses and operators are the site's.
+		op.Redirect = &redirectRow{From: text(ev.Target.Host), To: text(l)}
+		if iv := ev.Browser.Visit(evidence.StateInitial); iv != nil {
+			op.Redirect.Ref = v.ref(iv.ID)
+		}
+		if lr := ev.DNS.Resolution(l); lr != nil {
+			res = lr
+		}
+	}
 	if res == nil || op.NoSite {
 		return
 	}

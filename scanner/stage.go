@@ -77,6 +77,9 @@ type stageResult struct {
 	access    *evidence.Access
 	mails     []evidence.Mail
 	ownership *ownership
+	// landed is the host the target redirected the browser to
+	// (evidence.Target.Landed).
+	landed string
 
 	// skipped says why the stage had nothing to do; note sums up what it did.
 	skipped, note string
@@ -176,6 +179,9 @@ func (res *Result) merge(r stageResult) {
 	res.Artifacts = append(res.Artifacts, r.artifacts...)
 	if r.browser != nil {
 		ev.Browser = r.browser
+	}
+	if r.landed != "" {
+		ev.Target.Landed = r.landed
 	}
 	if r.legal != nil {
 		ev.Legal = r.legal

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
 
 	"github.com/vigie-scan/vigie/scanner/browser"
@@ -83,6 +85,11 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 	}
 	if ok(evidence.StateInitial) && edge == "" {
 		r.collected = append(r.collected, evidence.KindBrowser)
+		if v := res.Browser.Visit(evidence.StateInitial); v.Status > 0 && v.Status < 400 {
+			landed := s.landedHost(ctx, target, v.FinalURL)
+			r.merge(landed)
+			r.landed = landed.landed
+		}
 	}
 	if consent == "all" && ok(evidence.StateReject) && ok(evidence.StateAccept) && edge == "" {
 		r.collected = append(r.collected, evidence.KindConsent)
@@ -131,6 +138,40 @@ func errorViews(b *evidence.Browser) []string {
 		}
 	}
 	return out
+}
+
+// landedHost is the host the target's redirects ended on in the browser
+// (final: the initial visit's final URL) when it is not the target's own
+// host — www. for an apex, the vendor's platform for the city's address:
+// it serves the site's pages, so it is resolved (its CNAME chain too) and
+// recorded in the site's role, as the target's name was (siteDNS).
+func (s *scan) landedHost(ctx context.Context, target evidence.Target, final string) stageResult {
+	r := s.newStage()
+	u, err := url.Parse(final)
+	if err != nil || u.Hostname() == "" {
+		return r
+	}
+	host := names.Normalise(u.Hostname())
+	if host == "" || host == target.Host {
+		return r
+	}
+	r.landed = host
+	if net.ParseIP(host) != nil {
+		r.addHost(host, evidence.RoleSite, "")
+		return r
+	}
+	s.progress("browser", fmt.Sprintf("the target redirected to %s: resolving it", host))
+	r.dns = dnsinfo.Collect(ctx, s.dns, []string{host}, nil)
+	res := r.dns.Resolution(host)
+	if res == nil {
+		r.addHost(host, evidence.RoleSite, "")
+		return r
+	}
+	r.addHost(host, evidence.RoleSite, res.ID)
+	for _, c := range res.Chain {
+		r.addHost(c.To, evidence.RoleChain, res.ID)
+	}
+	return r
 }
 
 // linkFollowed says whether a link view of v after its page view j loaded

@@ -170,7 +170,8 @@ func (s *scan) ownershipStage(ctx context.Context, ev *evidence.Evidence) stageR
 		// A mail-only run: ownership is what could be attributed.
 		r.collected = append(r.collected, evidence.KindOwnership)
 	case ev.Target.Host == "":
-	case siteAttributed(resolution(ev.Target.Host), o.addresses):
+	case siteAttributed(resolution(ev.Target.Host), o.addresses) &&
+		(ev.Target.Landed == "" || siteAttributed(resolution(ev.Target.Landed), o.addresses)):
 		r.collected = append(r.collected, evidence.KindOwnership)
 	default:
 		r.note = "the site's networks could not all be attributed: ownership checks will be not-evaluated"

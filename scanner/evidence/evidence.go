@@ -99,6 +99,21 @@ type Target struct {
 	MailFiles []string `json:"mail_files,omitempty"`
 	// LegalURLs lists the pages given with --legal.
 	LegalURLs []string `json:"legal_urls,omitempty"`
+	// Landed is the host the browser landed on when the target URL's
+	// redirects ended on another host (the apex sending visitors to www.,
+	// the city's address sending them to its vendor's platform): the
+	// host that serves the pages read, whose operators are the site's.
+	// Empty when the page was served by Host itself.
+	Landed string `json:"landed,omitempty"`
+}
+
+// SiteHost returns the host that serves the site's pages: Landed when the
+// target redirected to another host, else Host.
+func (t Target) SiteHost() string {
+	if t.Landed != "" {
+		return t.Landed
+	}
+	return t.Host
 }
 
 // Environment records how the scan was run, so that it can be re-run.

@@ -122,6 +122,7 @@ var hostPages = map[string]string{
 	HostStaleLink:       "/mentions-legales",
 	HostVendorRedirect:  "/",
 	HostVendorPortal:    "/evenements",
+	HostShortcut:        "/",
 }
 
 func init() {
@@ -153,6 +154,10 @@ func TestHTTPSVirtualHosts(t *testing.T) {
 				// Every path redirects to the vendor's portal.
 				if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://"+HostVendorPortal+"/" {
 					t.Errorf("vendor redirect: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+				}
+			case host == HostShortcut:
+				if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "https://"+HostFounding+"/" {
+					t.Errorf("shortcut: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 				}
 			case resp.StatusCode/100 != 2:
 				t.Errorf("status %d: %.200s", resp.StatusCode, body)

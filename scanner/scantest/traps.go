@@ -61,6 +61,11 @@ const (
 	HostVendorRedirect = "consulter." + CityDomain
 	// HostVendorPortal is the city's portal on its vendor's domain.
 	HostVendorPortal = "ville-exemple." + VendorDomain
+	// HostShortcut is the short address the city prints on its posters,
+	// on its own hoster's network: it redirects (301) to the founding
+	// portal, whose name is a CNAME to the vendor's proxy on a US CDN. The
+	// site is the portal, not the shortcut.
+	HostShortcut = "participer." + CityDomain
 	// IDNDomain is a town whose name has an accent, in A-labels (the form
 	// its zone and certificate hold); IDNDomainUnicode is how people
 	// write it.
@@ -80,6 +85,7 @@ func trapRecords() []Record {
 		A(HostStaleLink, "203.0.113.41"),
 		A(HostVendorRedirect, "203.0.113.42"),
 		A(HostVendorPortal, "203.0.113.43"),
+		A(HostShortcut, "203.0.113.44"),
 		A(IDNDomain, "203.0.113.38"),
 		A("www."+IDNDomain, "203.0.113.38"),
 	}
@@ -99,7 +105,11 @@ func trapHosts() map[string]vhost {
 			return true
 		}},
 		HostVendorPortal: {https: true, hsts: true, dynamic: aliasOf(HostRejectReload)},
-		IDNDomain:        {https: true, hsts: true},
+		HostShortcut: {https: true, dynamic: func(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
+			http.Redirect(w, r, "https://"+HostFounding+r.URL.RequestURI(), http.StatusMovedPermanently)
+			return true
+		}},
+		IDNDomain: {https: true, hsts: true},
 	}
 }
 
