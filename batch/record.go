@@ -74,10 +74,10 @@ func (rec *Record) fill(rep *reports.Report, failOn FailOn, orgDomains []string)
 }
 
 // operator returns the organisation operating the addresses at the end of
-// the target's CNAME chain, and its country (the network's when the
-// organisation has none).
+// the site's CNAME chain (the host the target redirected to, if it did),
+// and its country (the network's when the organisation has none).
 func operator(ev *evidence.Evidence) (string, string) {
-	res := ev.DNS.Resolution(ev.Target.Host)
+	res := ev.DNS.Resolution(ev.Target.SiteHost())
 	if res == nil {
 		return "", ""
 	}
