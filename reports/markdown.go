@@ -31,9 +31,10 @@ func md(s string) string {
 	var b strings.Builder
 	last := 0
 	for _, m := range autolinkable.FindAllStringIndex(s, -1) {
+		end := m[0] + linkEnd(s[m[0]:m[1]])
 		b.WriteString(mdEscaper.Replace(s[last:m[0]]))
-		b.WriteString(mdCode(s[m[0]:m[1]]))
-		last = m[1]
+		b.WriteString(mdCode(s[m[0]:end]))
+		last = end
 	}
 	b.WriteString(mdEscaper.Replace(s[last:]))
 	return b.String()
@@ -43,6 +44,24 @@ func md(s string) string {
 // asked (its autolink extension): URLs with a scheme, names starting with
 // www., e-mail addresses.
 var autolinkable = regexp.MustCompile(`(?i)\b(?:https?|ftp|mailto|xmpp):[^\s<]*|\bwww\.[^\s<]*|[a-z0-9._+-]+@[a-z0-9_-]+(?:\.[a-z0-9_-]+)+`)
+
+// linkEnd returns how much of an autolinkable match is the link, as GFM
+// reads it: trailing punctuation — the sentence's full stop, a comma, a
+// closing parenthesis without its opening one — is the text's, and stays
+// outside the code span.
+func linkEnd(m string) int {
+	for len(m) > 0 {
+		last := m[len(m)-1]
+		switch {
+		case strings.IndexByte(".,:;!?*_~'\"", last) >= 0:
+		case last == ')' && strings.Count(m, ")") > strings.Count(m, "("):
+		default:
+			return len(m)
+		}
+		m = m[:len(m)-1]
+	}
+	return 0
+}
 
 // mdCode renders s as a code span, where Markdown sees no link, markup,
 // mention or math: the fence is longer than any run of backticks in s,

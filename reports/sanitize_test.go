@@ -80,7 +80,17 @@ func TestMarkdownLinksNothing(t *testing.T) {
 	r.Errors = append(r.Errors, evidence.Error{Stage: "legal", Target: "https://evil.example/mentions", Error: "see http://evil.example/x, mailto:a@evil.example or ftp://evil.example/f"})
 	f := finding("consent.tracker-before-consent", checks.High, "www.tracker.example",
 		"The page at https://jeparticipe.ville-exemple.fr/?utm=`x` loads www.tracker.example | and writes to spy@tracker.example.", "visit/initial")
-	r.Findings = append([]checks.Finding{f}, r.Findings...)
+	// A URL ending a sentence or a parenthesis: the punctuation is the
+	// text's, outside the code span, as GFM's autolinks leave it.
+	punct := finding("consent.reject-not-respected", checks.High, "org/x",
+		"Seen on the next page (https://trail.example/x), then www.comma.example, then https://end.example/a_(b).", "visit/reject")
+	r.Findings = append([]checks.Finding{f, punct}, r.Findings...)
+	src := string(render(t, "md", r, English, nil))
+	for _, want := range []string{"(`https://trail.example/x`)", "`www.comma.example`,", "`https://end.example/a_(b)`."} {
+		if !strings.Contains(src, want) {
+			t.Errorf("report.md lacks %s", want)
+		}
+	}
 	for _, l := range Langs {
 		src := render(t, "md", r, l, nil)
 		var page bytes.Buffer
