@@ -211,4 +211,21 @@ func TestClassifyCookie(t *testing.T) {
 			t.Errorf("%s@%s: exemptible measurement %v, want %v", tt.c.Name, tt.c.Domain, got.ExemptibleMeasurement, want)
 		}
 	}
+
+	// The site lives on its vendor's domain (the target redirected there):
+	// a measurement cookie of that domain is the site's own, exemptible;
+	// of another vendor's, still a third party's.
+	p.Evidence.Target.Landed = "ville.vendor.com"
+	for _, tt := range []struct {
+		c       evidence.Cookie
+		purpose string
+	}{
+		{cookie("_pk_id.1.ab", "ville.vendor.com", 300*day), PurposeMeasurement},
+		{cookie("_pk_id.1.ab", ".vendor.com", 300*day), PurposeMeasurement},
+		{cookie("_pk_id.1.ab", "matomo.cloud", 300*day), PurposeAnalytics},
+	} {
+		if got := p.ClassifyCookie(&tt.c, visitStart); got.Purpose != tt.purpose {
+			t.Errorf("landed on the vendor's domain: %s@%s: %s (%s), want %s", tt.c.Name, tt.c.Domain, got.Purpose, got.Why, tt.purpose)
+		}
+	}
 }

@@ -238,7 +238,7 @@ func (p *Pass) ClassifyCookie(c *evidence.Cookie, visitStart time.Time) Classifi
 			ExemptibleMeasurement: r.Purpose == PurposeMeasurement}
 		if r.Purpose == PurposeMeasurement {
 			switch {
-			case !p.IsFirstParty(domain):
+			case !p.IsFirstParty(domain) && !p.onLandedSite(domain):
 				cl.Purpose, cl.Why = PurposeAnalytics, cl.Why+", set for a third party: not exempt"
 			case !c.Expires.IsZero() && !visitStart.IsZero() && c.Expires.After(thirteenMonths(visitStart)):
 				cl.Purpose, cl.Why = PurposeAnalytics, cl.Why+", lives longer than 13 months: not exempt"
@@ -257,6 +257,15 @@ func (p *Pass) ClassifyCookie(c *evidence.Cookie, visitStart time.Time) Classifi
 		return Classification{Purpose: PurposeUnknown, Why: "third-party cookie of unknown purpose"}
 	}
 	return Classification{Purpose: PurposeUnknown, Why: "first-party cookie of unknown purpose"}
+}
+
+// onLandedSite reports whether host is on the registrable domain of the
+// host the target redirected to (Target.Landed), the site the visitor was
+// on: a cookie set there is the site's own in the browser's sense, even
+// when the domain is a vendor's rather than the organisation's.
+func (p *Pass) onLandedSite(host string) bool {
+	l := registrable(p.Evidence.Target.Landed)
+	return l != "" && registrable(host) == l
 }
 
 // orgOfDomain returns the organisation behind the contacted hosts of a
