@@ -50,9 +50,15 @@ var webThirdPartyRequests = &Check{
 			for _, vc := range h.Visits {
 				visits = append(visits, vc.Visit)
 			}
+			verb := "The page contacts"
+			if h.Host == p.Evidence.Target.Landed {
+				// The target redirected there: it is the page's own host,
+				// outside the organisation's domains.
+				verb = "The site is served from"
+			}
 			out = append(out, Finding{Subject: h.Host, Evidence: refs, Summary: fmt.Sprintf(
-				"The page contacts %s (%s), %s; %d request(s) of type %s, in %s.",
-				h.Host, who, when, h.Requests, strings.Join(h.Types, ", "), strings.Join(visits, ", "))})
+				"%s %s (%s), %s; %d request(s) of type %s, in %s.",
+				verb, h.Host, who, when, h.Requests, strings.Join(h.Types, ", "), strings.Join(visits, ", "))})
 		}
 		return out, nil
 	},

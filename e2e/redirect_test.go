@@ -33,10 +33,13 @@ func TestRedirectedSiteJudged(t *testing.T) {
 		}},
 		{"city address to the vendor's platform", "https://" + scantest.HostVendorRedirect + "/", scantest.HostVendorPortal, expect{
 			fire: map[string][]string{"hosting.third-party-cname": {scantest.HostVendorPortal}},
-			quote: map[string][]string{"hosting.third-party-cname": {
-				scantest.HostVendorRedirect + " redirects its visitors to " + scantest.HostVendorPortal,
-				"That domain belongs to Participation Vendor SAS (FR)",
-			}},
+			quote: map[string][]string{
+				"hosting.third-party-cname": {
+					scantest.HostVendorRedirect + " redirects its visitors to " + scantest.HostVendorPortal,
+					"That domain belongs to Participation Vendor SAS (FR)",
+				},
+				"web.third-party-requests": {"The site is served from " + scantest.HostVendorPortal + " (owned by Participation Vendor SAS (FR)"},
+			},
 		}},
 		{"founding portal, no redirect", "https://" + scantest.HostFounding + "/", "", expect{
 			fire: map[string][]string{"hosting.third-party-cname": {"proxy-fallback." + scantest.VendorDomain}},
