@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -30,8 +31,10 @@ func (c *fakeConn) SetReadDeadline(time.Time) error {
 func (c *fakeConn) SetWriteDeadline(time.Time) error { return nil }
 
 // FuzzServeConn feeds arbitrary bytes from the "browser" to the proxy. Every
-// name resolves to a refused address or not at all, so nothing is dialled;
-// the proxy must not panic, must return, and must keep its records sane.
+// name resolves to a refused address or not at all, so no name is dialled;
+// a public IP literal is allowed, and its dial fails in the harness (the
+// fuzz never touches the network). The proxy must not panic, must return,
+// must never attempt a non-public address and must keep its records sane.
 func FuzzServeConn(f *testing.F) {
 	for _, s := range []string{
 		"CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n",
@@ -63,10 +66,29 @@ func FuzzServeConn(f *testing.F) {
 		f.Fatal(err)
 	}
 	defer p.Close()
+	var mu sync.Mutex
+	var attempted []string
+	p.dialer.tcp = func(_ context.Context, addr string) (net.Conn, error) {
+		mu.Lock()
+		attempted = append(attempted, addr)
+		mu.Unlock()
+		return nil, errors.New("fuzz harness: no network")
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := len(p.Connections())
+		mu.Lock()
+		attempted = attempted[:0]
+		mu.Unlock()
 		c := &fakeConn{in: bytes.NewReader(data)}
 		p.serveConn(c, "")
+		mu.Lock()
+		for _, a := range attempted {
+			ap, err := netip.ParseAddrPort(a)
+			if err != nil || !ap.Addr().IsGlobalUnicast() || ap.Addr().IsPrivate() {
+				t.Fatalf("a non-public address was attempted: %s", a)
+			}
+		}
+		mu.Unlock()
 		for _, r := range p.Connections()[before:] {
 			if r.Dialed != "" || r.BytesSent != 0 || r.BytesReceived != 0 {
 				t.Fatalf("something was dialled: %+v", r)
