@@ -162,42 +162,72 @@ var hostingOperatorOutsideEEA = &Check{
 		seen := map[string]bool{}
 		for i := range ev.Hosts {
 			h := &ev.Hosts[i]
-			// The site's own names count by their networks' operator; a
-			// third party the page contacts by its domain's owner (Google
-			// for www.google-analytics.com), else its network's operator.
-			orgID, contacted := h.Operator, false
-			if !servesSite(h) {
-				if !p.contactedThirdParty(h) {
+			// The site's own names count by their networks' operator, and
+			// those outside the organisation's domains (a vendor's platform
+			// the site is handed to) by their domain's owner too; a third
+			// party the page contacts by its domain's owner (Google for
+			// www.google-analytics.com), else its network's operator.
+			type role int
+			const (
+				network role = iota
+				siteDomain
+				contacted
+			)
+			var cands []struct {
+				org  string
+				role role
+			}
+			add := func(org string, r role) {
+				cands = append(cands, struct {
+					org  string
+					role role
+				}{org, r})
+			}
+			switch {
+			case servesSite(h):
+				add(h.Operator, network)
+				if h.DomainOwner != "" && !p.IsFirstParty(h.Name) {
+					add(h.DomainOwner, siteDomain)
+				}
+			case p.contactedThirdParty(h):
+				if h.DomainOwner != "" {
+					add(h.DomainOwner, contacted)
+				} else {
+					add(h.Operator, contacted)
+				}
+			}
+			for _, c := range cands {
+				if c.org == "" || seen[c.org] {
 					continue
 				}
-				contacted = true
-				if h.DomainOwner != "" {
-					orgID = h.DomainOwner
+				o := organisation(ev, c.org)
+				if o == nil {
+					continue
 				}
+				seen[c.org] = true
+				j, known := p.Facts().Jurisdiction(o.ID)
+				if !known || j.InEEA() || p.Policy.AllowsCountry(j.Country, j.Bloc) {
+					continue
+				}
+				refs, addrs := operatorEvidence(ev, h)
+				var summary string
+				switch c.role {
+				case network:
+					summary = fmt.Sprintf("%s operates the network(s) serving %s (%s), and is registered in %s, outside the EU/EEA.",
+						orgText(o), h.Name, strings.Join(addrs, ", "), o.Country)
+				case siteDomain:
+					summary = fmt.Sprintf("The site is served from %s, a domain of %s, registered in %s, outside the EU/EEA: it runs the service whatever network hosts it.",
+						h.Name, orgText(o), o.Country)
+					refs = append(refs, h.ID)
+				default:
+					summary = fmt.Sprintf("The page contacts %s, run by %s, registered in %s, outside the EU/EEA: the visitor's data goes there.",
+						h.Name, orgText(o), o.Country)
+				}
+				if note := orgNote(o, j); note != "" {
+					summary += " Note: " + note + "."
+				}
+				out = append(out, Finding{Subject: o.ID, Summary: summary, Evidence: append(refs, o.ID)})
 			}
-			if orgID == "" || seen[orgID] {
-				continue
-			}
-			seen[orgID] = true
-			o := organisation(ev, orgID)
-			if o == nil {
-				continue
-			}
-			j, known := p.Facts().Jurisdiction(o.ID)
-			if !known || j.InEEA() || p.Policy.AllowsCountry(j.Country, j.Bloc) {
-				continue
-			}
-			refs, addrs := operatorEvidence(ev, h)
-			summary := fmt.Sprintf("%s operates the network(s) serving %s (%s), and is registered in %s, outside the EU/EEA.",
-				orgText(o), h.Name, strings.Join(addrs, ", "), o.Country)
-			if contacted {
-				summary = fmt.Sprintf("The page contacts %s, run by %s, registered in %s, outside the EU/EEA: the visitor's data goes there.",
-					h.Name, orgText(o), o.Country)
-			}
-			if note := orgNote(o, j); note != "" {
-				summary += " Note: " + note + "."
-			}
-			out = append(out, Finding{Subject: o.ID, Summary: summary, Evidence: append(refs, o.ID)})
 		}
 		return out, nil
 	},

@@ -95,6 +95,21 @@ func TestOperatorOutsideEEA(t *testing.T) {
 			e.Organisations = append(e.Organisations, googleAnalytics)
 			return e
 		}(), &Policy{Allowed: Allowed{Countries: []string{"US"}}}, StatusPass, nil},
+		{"site handed to a US vendor's domain on an EU network counts the vendor", func() *evidence.Evidence {
+			usVendor := evidence.Organisation{ID: "org/us-vendor", Name: "US Vendor", LegalEntity: "US Vendor, Inc.", Country: "US"}
+			e := owned(ovh, evidence.Host{ID: "host/ville.usvendor.com", Name: "ville.usvendor.com",
+				Roles: []string{evidence.RoleSite, evidence.RoleThirdParty}, Operator: "org/ovhcloud", DomainOwner: "org/us-vendor"})
+			e.Target.Landed = "ville.usvendor.com"
+			e.Organisations = append(e.Organisations, usVendor)
+			return e
+		}(), nil, StatusFail, []string{"org/us-vendor"}},
+		{"site name in the organisation's domains counts by its network only", func() *evidence.Evidence {
+			usRegistrant := evidence.Organisation{ID: "org/us-registrant", Name: "Registrant", Country: "US"}
+			e := owned(ovh)
+			e.Hosts[0].DomainOwner = "org/us-registrant"
+			e.Organisations = append(e.Organisations, usRegistrant)
+			return e
+		}(), nil, StatusPass, nil},
 		{"mail servers do not serve the site", func() *evidence.Evidence {
 			e := owned(ovh, mx)
 			e.Organisations = append(e.Organisations, cloudflare)
