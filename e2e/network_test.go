@@ -115,40 +115,55 @@ func TestRateLimitedReloadNotJudged(t *testing.T) {
 	expect{any: []string{"consent.reject-not-respected"}}.assert(t, judge(ev))
 }
 
-// TestStaleLinkNextFollowed: the agenda's first link answers 404 (a
-// stale link). The choice was then judged on nothing past the reload —
-// the link's view was a failed page view and the scan incomplete. The
-// stale link stays in the evidence, failed, the next link is followed and
-// judged, and the scan is complete.
+// TestStaleLinkNextFollowed: the agenda's first link is stale — it
+// answers 404, or redirects to a plain-HTTP name that no longer exists,
+// which vigie's proxy answers itself. The 404 made the scan incomplete and
+// the refusal not evaluated; the proxy's answer was watched and judged as
+// the site's next page. Now the link stays in the evidence as a failed
+// view, the next link is followed and judged, and the scan is complete.
 func TestStaleLinkNextFollowed(t *testing.T) {
-	ev, _ := labScan(t, "https://"+scantest.HostStaleLink+"/", scanner.Options{})
-	for _, state := range []string{evidence.StateReject, evidence.StateAccept} {
-		v := ev.Browser.Visit(state)
-		if v == nil || v.Error != "" {
-			t.Fatalf("%s visit %+v", state, v)
-		}
-		var links []evidence.PageView
-		for _, pv := range v.PageViews {
-			if pv.Kind == evidence.PageViewLink {
-				links = append(links, pv)
+	tests := []struct {
+		name, host string
+		status     int
+		err        string
+	}{
+		{"404", scantest.HostStaleLink, 404, "answered HTTP 404"},
+		{"name gone, answered by vigie's proxy", scantest.HostDeadLink, 0, "vigie's proxy answered"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev, _ := labScan(t, "https://"+tt.host+"/", scanner.Options{})
+			for _, state := range []string{evidence.StateReject, evidence.StateAccept} {
+				v := ev.Browser.Visit(state)
+				if v == nil || v.Error != "" {
+					t.Fatalf("%s visit %+v", state, v)
+				}
+				var links []evidence.PageView
+				for _, pv := range v.PageViews {
+					if pv.Kind == evidence.PageViewLink {
+						links = append(links, pv)
+					}
+				}
+				if len(links) != 2 {
+					t.Fatalf("%s: link views %+v, want the stale link then the next", state, links)
+				}
+				if !strings.HasSuffix(links[0].URL, scantest.StaleLinkPath) || links[0].Status != tt.status ||
+					!strings.Contains(links[0].Error, tt.err) || !strings.Contains(links[0].Error, "next link was followed") || links[0].Observation != nil {
+					t.Errorf("%s: the stale link's view %+v", state, links[0])
+				}
+				if !strings.HasSuffix(links[1].URL, "/mentions-legales") || links[1].Status != 200 || links[1].Error != "" || links[1].Observation == nil {
+					t.Errorf("%s: the next link's view %+v", state, links[1])
+				}
 			}
-		}
-		if len(links) != 2 {
-			t.Fatalf("%s: link views %+v, want the stale link then the next", state, links)
-		}
-		if !strings.HasSuffix(links[0].URL, scantest.StaleLinkPath) || links[0].Status != 404 || !strings.Contains(links[0].Error, "next link was followed") {
-			t.Errorf("%s: the stale link's view %+v", state, links[0])
-		}
-		if !strings.HasSuffix(links[1].URL, "/mentions-legales") || links[1].Status != 200 || links[1].Error != "" || links[1].Observation == nil {
-			t.Errorf("%s: the next link's view %+v", state, links[1])
-		}
+			if len(ev.Incomplete) > 0 {
+				t.Errorf("the scan is incomplete: %q", ev.Incomplete)
+			}
+			// The refusal is judged: the agenda's video player loads again
+			// after "reject".
+			expect{any: []string{"consent.reject-not-respected"}}.assert(t, judge(ev))
+		})
 	}
-	if len(ev.Incomplete) > 0 {
-		t.Errorf("the scan is incomplete: %q", ev.Incomplete)
-	}
-	// The refusal is judged: the agenda's video player loads again after
-	// "reject".
-	expect{any: []string{"consent.reject-not-respected"}}.assert(t, judge(ev))
 }
 
 // TestVendorRedirectLinksFollowed: the city's address redirects to its

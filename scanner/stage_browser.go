@@ -106,9 +106,11 @@ func (s *scan) browserStage(ctx context.Context, w *web, target evidence.Target,
 // a block that came later, a broken link — as not completed, so that no
 // choice is judged on an error page: a reject or accept visit whose page
 // answered an error is a failed visit (Visit.Error), a page view after
-// the choice that did is a failed page view (PageView.Error) and a reason
-// the scan is incomplete, which it returns — but a stale link the visit
-// followed another link after, which loaded (browser: nextViews).
+// the choice that did is a failed page view (PageView.Error). A page view
+// after the choice that failed, by an HTTP error or a failed load, is a
+// reason the scan is incomplete, which it returns — unless another of its
+// kind loaded (a stale or broken link the visit followed the next link
+// after: browser, nextViews).
 func errorViews(b *evidence.Browser) []string {
 	first := b.Visit(evidence.StateInitial)
 	if first == nil || first.Error != "" || first.Status == 0 || first.Status >= 400 {
@@ -124,17 +126,32 @@ func errorViews(b *evidence.Browser) []string {
 			v.Error = fmt.Sprintf("the page answered HTTP %d where the initial visit's answered %d: an error page, not the page", v.Status, first.Status)
 			continue
 		}
+		loaded := map[string]bool{}
 		for j := range v.PageViews {
 			pv := &v.PageViews[j]
-			if pv.Kind == evidence.PageViewLoad || pv.Error != "" || pv.Status < 400 {
+			if pv.Kind != evidence.PageViewLoad && pv.Error == "" && pv.Status >= 400 {
+				pv.Error = fmt.Sprintf("answered HTTP %d: an error page, not the page", pv.Status)
+			}
+			if pv.Error == "" {
+				loaded[pv.Kind] = true
+			}
+		}
+		for j := range v.PageViews {
+			pv := &v.PageViews[j]
+			if pv.Kind == evidence.PageViewLoad || pv.Error == "" {
 				continue
 			}
-			pv.Error = fmt.Sprintf("answered HTTP %d: an error page, not the page", pv.Status)
-			if pv.Kind == evidence.PageViewLink && linkFollowed(v, j) {
-				pv.Error += "; the next link was followed instead"
+			if loaded[pv.Kind] {
+				if pv.Kind == evidence.PageViewLink {
+					pv.Error += "; the next link was followed instead"
+				}
 				continue
 			}
-			out = append(out, fmt.Sprintf("the %s visit's page view %s (%s of %s) answered HTTP %d: the choice is not judged on it", v.State, pv.ID, pv.Kind, pv.URL, pv.Status))
+			if pv.Status >= 400 {
+				out = append(out, fmt.Sprintf("the %s visit's page view %s (%s of %s) answered HTTP %d: the choice is not judged on it", v.State, pv.ID, pv.Kind, pv.URL, pv.Status))
+			} else {
+				out = append(out, fmt.Sprintf("the %s visit's page view %s (%s of %s) did not load: the choice is not judged on it (%s)", v.State, pv.ID, pv.Kind, pv.URL, pv.Error))
+			}
 		}
 	}
 	return out
@@ -172,17 +189,6 @@ func (s *scan) landedHost(ctx context.Context, target evidence.Target, final str
 		r.addHost(c.To, evidence.RoleChain, res.ID)
 	}
 	return r
-}
-
-// linkFollowed says whether a link view of v after its page view j loaded
-// the page (a stale link was followed by one that works).
-func linkFollowed(v *evidence.Visit, j int) bool {
-	for _, pv := range v.PageViews[j+1:] {
-		if pv.Kind == evidence.PageViewLink && pv.Error == "" && pv.Status > 0 && pv.Status < 400 {
-			return true
-		}
-	}
-	return false
 }
 
 // challenged says whether the initial visit's page, as rendered once

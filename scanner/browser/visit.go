@@ -273,7 +273,8 @@ func (v *visit) run(ctx context.Context) error {
 // reloaded, then its first first-party link followed (siteHosts: the
 // organisation's or on the domain of the page it landed on; the first of the
 // page where the choice was made when the reloaded page has none; the
-// next, up to linkTries, while a link answers an HTTP error), each
+// next, up to linkTries, while a link answers an HTTP error or fails at
+// once), each
 // watched as the first load was, in the same tab (cookies, storage and
 // session kept). Their failures are the page views' errors, not the
 // visit's.
@@ -316,14 +317,16 @@ func (v *visit) nextViews(dwell time.Duration) {
 			}
 			return err
 		})
-		if err == nil && v.viewStatus() >= 400 && i+1 < min(len(cands), linkTries) {
-			// A stale link (the site's 404): not the site's next page.
-			// Its view stays in the evidence, unwatched, and the next
-			// link is followed (with the same referrer, as from the page).
-			v.endView(nil)
-			if v.ctx.Err() != nil {
-				return
-			}
+		// A stale link (the site's 404) or a broken one that failed at
+		// once (a name gone, vigie's proxy answering): not the site's next
+		// page. Its view stays in the evidence, unwatched, with its error,
+		// and the next link is followed (with the same referrer, as from
+		// the page). A link that timed out is not retried: each try would
+		// cost the whole navigation budget.
+		stale := err == nil && v.viewStatus() >= 400
+		broken := err != nil && !errors.Is(err, errNotParsed) && !errors.Is(err, context.DeadlineExceeded)
+		if (stale || broken) && i+1 < min(len(cands), linkTries) && v.ctx.Err() == nil {
+			v.endView(err)
 			continue
 		}
 		if err == nil {
@@ -338,7 +341,7 @@ func (v *visit) nextViews(dwell time.Duration) {
 }
 
 // linkTries is how many first-party links nextViews follows, one after
-// another, while they answer an HTTP error.
+// another, while they answer an HTTP error or fail at once.
 const linkTries = 3
 
 // viewStatus returns the HTTP status of the current page view's main
@@ -365,10 +368,19 @@ func (v *visit) goTo(nav func(ctx context.Context) error) error {
 		return v.rec.mainNavigations() > navs && loaded
 	})
 	if v.rec.mainNavigations() <= navs || !v.rec.ready() {
-		return fmt.Errorf("loading %s: the page was not parsed within %s", v.view.URL, v.b.timing.Navigate)
+		return fmt.Errorf("loading %s: %w within %s", v.view.URL, errNotParsed, v.b.timing.Navigate)
+	}
+	if msg := v.rec.proxyAnswer(); msg != "" {
+		// A plain-HTTP page vigie's proxy answered itself (a name that no
+		// longer resolves, a refused address): not the site's page.
+		return fmt.Errorf("loading %s: not loaded, vigie's proxy answered: %s", v.view.URL, msg)
 	}
 	return nil
 }
+
+// errNotParsed is a page view that did not reach its parsed document
+// within the navigation timeout.
+var errNotParsed = errors.New("the page was not parsed")
 
 // currentURL returns the URL of the current main document.
 func (v *visit) currentURL() string {

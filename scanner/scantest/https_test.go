@@ -123,6 +123,7 @@ var hostPages = map[string]string{
 	HostVendorRedirect:  "/",
 	HostVendorPortal:    "/evenements",
 	HostShortcut:        "/",
+	HostDeadLink:        "/mentions-legales",
 }
 
 func init() {

@@ -53,6 +53,14 @@ const (
 	HostStaleLink = "sorties." + CityDomain
 	// StaleLinkPath is HostStaleLink's link that answers 404.
 	StaleLinkPath = "/evenements"
+	// HostDeadLink is the same agenda whose first link (/evenements)
+	// redirects to DeadLinkTarget, a plain-HTTP address on a name that no
+	// longer exists: vigie's proxy, not the site, answers it. The next link
+	// (/mentions-legales) is a page.
+	HostDeadLink = "fetes." + CityDomain
+	// DeadLinkTarget is where HostDeadLink's first link leads: a name
+	// without DNS records.
+	DeadLinkTarget = "http://ancien-agenda." + CityDomain + "/evenements"
 	// HostVendorRedirect is the city's address of a consultation run on
 	// its vendor's platform: it redirects (302) to HostVendorPortal, on the
 	// vendor's domain, which serves HostRejectReload's agenda — the site
@@ -86,6 +94,7 @@ func trapRecords() []Record {
 		A(HostVendorRedirect, "203.0.113.42"),
 		A(HostVendorPortal, "203.0.113.43"),
 		A(HostShortcut, "203.0.113.44"),
+		A(HostDeadLink, "203.0.113.45"),
 		A(IDNDomain, "203.0.113.38"),
 		A("www."+IDNDomain, "203.0.113.38"),
 	}
@@ -100,6 +109,7 @@ func trapHosts() map[string]vhost {
 		HostChallenged:  {https: true, dynamic: challengedDynamic},
 		HostRateLimited: {https: true, dynamic: rateLimitedDynamic},
 		HostStaleLink:   {https: true, hsts: true, dynamic: staleLinkDynamic},
+		HostDeadLink:    {https: true, hsts: true, dynamic: staleLinkDynamic},
 		HostVendorRedirect: {https: true, dynamic: func(_ *webServer, w http.ResponseWriter, r *http.Request) bool {
 			http.Redirect(w, r, "https://"+HostVendorPortal+r.URL.RequestURI(), http.StatusFound)
 			return true
@@ -217,10 +227,15 @@ func rateLimitedDynamic(s *webServer, w http.ResponseWriter, r *http.Request) bo
 }
 
 // staleLinkDynamic serves HostRejectReload's pages, but StaleLinkPath
-// answers 404 and /mentions-legales is a page.
+// answers 404 (HostDeadLink: redirects to DeadLinkTarget) and
+// /mentions-legales is a page.
 func staleLinkDynamic(s *webServer, w http.ResponseWriter, r *http.Request) bool {
 	switch r.URL.Path {
 	case StaleLinkPath:
+		if strings.EqualFold(r.Host, HostDeadLink) {
+			http.Redirect(w, r, DeadLinkTarget, http.StatusFound)
+			return true
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Page introuvable</title></head>
