@@ -162,41 +162,7 @@ var hostingOperatorOutsideEEA = &Check{
 		seen := map[string]bool{}
 		for i := range ev.Hosts {
 			h := &ev.Hosts[i]
-			// The site's own names count by their networks' operator, and
-			// those outside the organisation's domains (a vendor's platform
-			// the site is handed to) by their domain's owner too; a third
-			// party the page contacts by its domain's owner (Google for
-			// www.google-analytics.com), else its network's operator.
-			type role int
-			const (
-				network role = iota
-				siteDomain
-				contacted
-			)
-			var cands []struct {
-				org  string
-				role role
-			}
-			add := func(org string, r role) {
-				cands = append(cands, struct {
-					org  string
-					role role
-				}{org, r})
-			}
-			switch {
-			case servesSite(h):
-				add(h.Operator, network)
-				if h.DomainOwner != "" && !p.IsFirstParty(h.Name) {
-					add(h.DomainOwner, siteDomain)
-				}
-			case p.contactedThirdParty(h):
-				if h.DomainOwner != "" {
-					add(h.DomainOwner, contacted)
-				} else {
-					add(h.Operator, contacted)
-				}
-			}
-			for _, c := range cands {
+			for _, c := range p.hostOperators(h) {
 				if c.org == "" || seen[c.org] {
 					continue
 				}
@@ -212,10 +178,10 @@ var hostingOperatorOutsideEEA = &Check{
 				refs, addrs := operatorEvidence(ev, h)
 				var summary string
 				switch c.role {
-				case network:
+				case byNetwork:
 					summary = fmt.Sprintf("%s operates the network(s) serving %s (%s), and is registered in %s, outside the EU/EEA.",
 						orgText(o), h.Name, strings.Join(addrs, ", "), o.Country)
-				case siteDomain:
+				case bySiteDomain:
 					summary = fmt.Sprintf("The site is served from %s, a domain of %s, registered in %s, outside the EU/EEA: it runs the service whatever network hosts it.",
 						h.Name, orgText(o), o.Country)
 					refs = append(refs, h.ID)
@@ -231,6 +197,44 @@ var hostingOperatorOutsideEEA = &Check{
 		}
 		return out, nil
 	},
+}
+
+// operatorRole is how an organisation is tied to a host, for
+// hosting.operator-outside-eea.
+type operatorRole int
+
+const (
+	byNetwork    operatorRole = iota // it operates the network serving a site name
+	bySiteDomain                     // it owns a site name's domain, outside the organisation's
+	byContact                        // it runs a third party the page contacts
+)
+
+// operatorClaim is one organisation tied to a host, and how.
+type operatorClaim struct {
+	org  string
+	role operatorRole
+}
+
+// hostOperators returns the organisations a host makes the site depend
+// on: the site's own names count by their networks' operator, and those
+// outside the organisation's domains (a vendor's platform the site is
+// handed to) by their domain's owner too; a third party the page contacts
+// by its domain's owner (Google for www.google-analytics.com), else its
+// network's operator; other hosts (mail servers …) by none.
+func (p *Pass) hostOperators(h *evidence.Host) []operatorClaim {
+	switch {
+	case servesSite(h):
+		out := []operatorClaim{{h.Operator, byNetwork}}
+		if h.DomainOwner != "" && !p.IsFirstParty(h.Name) {
+			out = append(out, operatorClaim{h.DomainOwner, bySiteDomain})
+		}
+		return out
+	case p.contactedThirdParty(h) && h.DomainOwner != "":
+		return []operatorClaim{{h.DomainOwner, byContact}}
+	case p.contactedThirdParty(h):
+		return []operatorClaim{{h.Operator, byContact}}
+	}
+	return nil
 }
 
 // orgNote joins what the evidence notes about an organisation (an anycast
