@@ -65,7 +65,8 @@ var hostingThirdPartyCNAME = &Check{
 			return append(out, Finding{Subject: landed, Summary: summary, Evidence: refs}), nil
 		}
 		if lr != nil {
-			if f := cnameHandover(p, lr); f != nil {
+			// Both names may lead to the same third party: it is said once.
+			if f := cnameHandover(p, lr); f != nil && !slices.ContainsFunc(out, func(o Finding) bool { return o.Subject == f.Subject }) {
 				out = append(out, *f)
 			}
 		}
