@@ -186,18 +186,11 @@ type floorView struct {
 // machine's CPU time for the loads alone (the browser already started, as
 // in a batch).
 func floorLoads(s *scan, exe, spki string, chains [][]floorView) (time.Duration, time.Duration, error) {
-	ctx := context.Background()
-	p, err := proxy.Start(ctx, proxy.Config{Resolve: s.resolveAddrs, DialOverride: s.opts.DialOverride})
+	bctx, stop, err := bareBrowser(s, exe, spki)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer p.Close()
-	o := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.ProxyServer("http://"+p.Addr),
-		chromedp.Flag("ignore-certificate-errors-spki-list", spki))
-	actx, acancel := chromedp.NewExecAllocator(ctx, o...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	defer stop()
 	start := time.Now()
 	if err := chromedp.Do(bctx); err != nil {
 		return 0, 0, err
@@ -230,19 +223,29 @@ func floorLoads(s *scan, exe, spki string, chains [][]floorView) (time.Duration,
 // browser), loads url through a recording proxy (the lab is only reachable
 // that way) and stops.
 func bareLoad(s *scan, exe, spki, url string) error {
-	ctx := context.Background()
-	p, err := proxy.Start(ctx, proxy.Config{Resolve: s.resolveAddrs, DialOverride: s.opts.DialOverride})
+	bctx, stop, err := bareBrowser(s, exe, spki)
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	defer stop()
+	return chromedp.Do(bctx, chromedp.Navigate(url))
+}
+
+// bareBrowser prepares exe with chromedp's defaults (--headless for the
+// full browser) behind a recording proxy (the lab is only reachable that
+// way); the browser starts on the context's first use, and stop ends it
+// and the proxy.
+func bareBrowser(s *scan, exe, spki string) (context.Context, func(), error) {
+	ctx := context.Background()
+	p, err := proxy.Start(ctx, proxy.Config{Resolve: s.resolveAddrs, DialOverride: s.opts.DialOverride})
+	if err != nil {
+		return nil, nil, err
+	}
 	o := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.ProxyServer("http://"+p.Addr),
 		chromedp.Flag("ignore-certificate-errors-spki-list", spki))
 	actx, acancel := chromedp.NewExecAllocator(ctx, o...)
-	defer acancel()
 	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	return chromedp.Do(bctx, chromedp.Navigate(url))
+	return bctx, func() { bcancel(); acancel(); p.Close() }, nil
 }
 
 // requireBrowser skips a test without Chromium (fails when
