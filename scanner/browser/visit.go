@@ -292,10 +292,7 @@ func (v *visit) nextViews(dwell time.Duration) {
 		return err
 	})
 	if err == nil {
-		v.dwell(dwell)
-		v.read(true)
-		v.waitIdle()
-		err = v.snapshot()
+		err = v.watch(dwell)
 	}
 	v.endView(err)
 	if err != nil || v.ctx.Err() != nil {
@@ -308,7 +305,8 @@ func (v *visit) nextViews(dwell time.Duration) {
 	if len(cands) == 0 {
 		cands = crawlCandidates(before, []string{v.spec.URL, cur}, firstParty)
 	}
-	for i, link := range cands[:min(len(cands), linkTries)] {
+	tries := cands[:min(len(cands), linkTries)]
+	for i, link := range tries {
 		v.startView(evidence.PageViewLink, link)
 		err = v.goTo(func(ctx context.Context) error {
 			res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: link, Referrer: cur, TransitionType: page.TransitionTypeLink})
@@ -325,19 +323,25 @@ func (v *visit) nextViews(dwell time.Duration) {
 		// cost the whole navigation budget.
 		stale := err == nil && v.viewStatus() >= 400
 		broken := err != nil && !errors.Is(err, errNotParsed) && !errors.Is(err, context.DeadlineExceeded)
-		if (stale || broken) && i+1 < min(len(cands), linkTries) && v.ctx.Err() == nil {
+		if (stale || broken) && i+1 < len(tries) && v.ctx.Err() == nil {
 			v.endView(err)
 			continue
 		}
 		if err == nil {
-			v.dwell(dwell)
-			v.read(true)
-			v.waitIdle()
-			err = v.snapshot()
+			err = v.watch(dwell)
 		}
 		v.endView(err)
 		return
 	}
+}
+
+// watch observes a page view after a choice as a reader would: its dwell,
+// the reader's gestures, the network's quiet, then the snapshot.
+func (v *visit) watch(dwell time.Duration) error {
+	v.dwell(dwell)
+	v.read(true)
+	v.waitIdle()
+	return v.snapshot()
 }
 
 // linkTries is how many first-party links nextViews follows, one after
